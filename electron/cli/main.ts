@@ -1,0 +1,223 @@
+// The `sealcheck` command line: keygen, seal and verify (spec §7), on the same services as the app.
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import type { Finding } from '../../shared/core/findings.ts';
+import { COSIGNER_KEY, LOG_KEY, formatSignerKey, formatVerifierKey, isValidKeyName, keyFingerprint, keyIdHex, makeKey } from '../../shared/core/keys.ts';
+import { SOURCE_KINDS, type SourceKind } from '../../shared/core/manifest.ts';
+import { toVerifyJson, type VerifyReport } from '../../shared/core/report.ts';
+import { toHex } from '../../shared/core/bytes.ts';
+import { NotAnArchiveError } from '../services/archive.node.ts';
+import { nodeEd25519 } from '../services/crypto.node.ts';
+import { UsageError, loadAnchor, loadSignerKey, loadVerifierKey } from '../services/keys.node.ts';
+import { seal, SealError } from '../services/seal.node.ts';
+import { TOOL_VERSION } from '../services/runtime.node.ts';
+import { verifyArchive, type VerifyProgress } from '../services/verify.node.ts';
+import { parseArgs, one, required, positiveInteger, type Parsed } from './args.ts';
+
+const HELP = `sealcheck ${TOOL_VERSION} — seal and verify Kubernetes audit log archives (format v1)
+
+Usage:
+  sealcheck keygen --name NAME --out PREFIX [--cosigner]
+  sealcheck seal --key LOG.key --origin ORIGIN --out ARCHIVE [--cosign W.key ...]
+                 [--checkpoint-every N] [--segment-entries N] [--gzip] [--append]
+                 [--kind KIND] [--description TEXT] INPUT...
+  sealcheck verify ARCHIVE --trust KEY [--trust NAME=KEY.pem ...] [--witness KEY ... --quorum K]
+                   [--anchor CHECKPOINT ...] [--origin ORIGIN] [--json]
+
+Exit codes of verify: 0 verified, 1 failed, 3 incomplete, 2 bad usage (arguments, keys, anchors,
+or a path that is not a directory, tar or gzip file).
+`;
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  stderrIsTty: boolean;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'keygen':
+        return await keygen(rest, io);
+      case 'seal':
+        return await sealCommand(rest, io);
+      case 'verify':
+        return await verify(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(HELP);
+        return command === undefined ? 2 : 0;
+      case '--version':
+        io.stdout(`sealcheck ${TOOL_VERSION}\n`);
+        return 0;
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: keygen, seal, verify)`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof SealError || e instanceof NotAnArchiveError) {
+      io.stderr(`sealcheck: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+async function keygen(argv: string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, { name: { kind: 'one' }, out: { kind: 'one' }, cosigner: { kind: 'bool' } }, 'keygen');
+  if (p.positional.length) throw new UsageError(`keygen: unexpected argument ${JSON.stringify(p.positional[0])}`);
+  const name = required(p, 'name', 'keygen');
+  const out = required(p, 'out', 'keygen');
+  if (!isValidKeyName(name)) throw new UsageError(`keygen: invalid key name ${JSON.stringify(name)} (non-empty, no spaces, no '+')`);
+  for (const f of [`${out}.key`, `${out}.pub`]) if (existsSync(f)) throw new UsageError(`keygen: ${f} already exists; not overwriting a key`);
+  const type = p.flags.has('cosigner') ? COSIGNER_KEY : LOG_KEY;
+  const seed = randomBytes(32);
+  const pub = makeKey(name, type, nodeEd25519.publicKeyFromSeed(seed));
+  await writeFile(`${out}.key`, `${formatSignerKey({ ...pub, seed })}\n`, { mode: 0o600, flag: 'wx' });
+  await writeFile(`${out}.pub`, `${formatVerifierKey(pub)}\n`, { flag: 'wx' });
+  io.stdout(`${type === LOG_KEY ? 'log' : 'cosigner'} key ${name}+${keyIdHex(pub.keyId)}\n`);
+  io.stdout(`  private: ${out}.key (keep it secret)\n  public:  ${out}.pub\n  public key SHA-256: ${toHex(keyFingerprint(pub.publicKey))}\n`);
+  return 0;
+}
+
+async function sealCommand(argv: string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, {
+    key: { kind: 'one' }, origin: { kind: 'one' }, out: { kind: 'one' }, cosign: { kind: 'many' },
+    'checkpoint-every': { kind: 'one' }, 'segment-entries': { kind: 'one' }, gzip: { kind: 'bool' }, append: { kind: 'bool' },
+    kind: { kind: 'one' }, description: { kind: 'one' },
+  }, 'seal');
+  const key = await loadSignerKey(required(p, 'key', 'seal'), '--key');
+  const cosigners = await Promise.all((p.flags.get('cosign') ?? []).map((f) => loadSignerKey(f, '--cosign')));
+  const kind = one(p, 'kind');
+  if (kind !== undefined && !(SOURCE_KINDS as readonly string[]).includes(kind)) throw new UsageError(`seal: --kind must be one of ${SOURCE_KINDS.join(', ')}`);
+  if (p.positional.length === 0) throw new UsageError('seal: no INPUT given (audit log files, or - for standard input)');
+  const description = one(p, 'description');
+  const checkpointEvery = positiveInteger(p, 'checkpoint-every', 'seal');
+  const segmentEntries = positiveInteger(p, 'segment-entries', 'seal');
+  const r = await seal({
+    key, cosigners, origin: required(p, 'origin', 'seal'), out: required(p, 'out', 'seal'), inputs: p.positional,
+    gzip: p.flags.has('gzip'), append: p.flags.has('append'),
+    ...(checkpointEvery ? { checkpointEvery } : {}), ...(segmentEntries ? { segmentEntries } : {}),
+    ...(kind ? { kind: kind as SourceKind } : {}), ...(description !== undefined ? { description } : {}),
+  });
+  if (r.entriesAdded === 0) {
+    io.stdout(`no new entries: ${r.out} left unchanged (${r.entriesBefore} entries)\n`);
+    return 0;
+  }
+  io.stdout(`sealed ${r.entriesAdded} entries (${r.kind}) into ${r.out} (${r.container}), now ${r.entriesBefore + r.entriesAdded} entries\n`);
+  io.stdout(`  ${r.segmentsWritten.length} segment${r.segmentsWritten.length === 1 ? '' : 's'}, ${r.checkpointsWritten.length} checkpoint${r.checkpointsWritten.length === 1 ? '' : 's'} (last: ${r.checkpointsWritten[r.checkpointsWritten.length - 1]})\n`);
+  if (r.emptyLinesSkipped) io.stdout(`  ${r.emptyLinesSkipped} empty input line${r.emptyLinesSkipped === 1 ? '' : 's'} skipped (an empty line is not an entry)\n`);
+  if (r.finalNewlinesAdded) io.stdout(`  ${r.finalNewlinesAdded} input${r.finalNewlinesAdded === 1 ? '' : 's'} ended without a newline; the last line was sealed as it is, with LF added\n`);
+  return 0;
+}
+
+async function verify(argv: string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, {
+    trust: { kind: 'many' }, witness: { kind: 'many' }, quorum: { kind: 'one' }, anchor: { kind: 'many' },
+    origin: { kind: 'one' }, json: { kind: 'bool' },
+  }, 'verify');
+  if (p.positional.length !== 1) throw new UsageError(`verify: expected exactly one ARCHIVE, got ${p.positional.length}`);
+  const archive = p.positional[0]!;
+  const policy = await loadPolicy(p);
+  const anchors = [];
+  for (const a of p.flags.get('anchor') ?? []) anchors.push(await loadAnchor(a, policy.logKeys));
+  const progress = io.stderrIsTty && !p.flags.has('json') ? progressPrinter(io) : undefined;
+  const report = await verifyArchive(archive, { policy, anchors, ...(progress ? { onProgress: progress.update } : {}) });
+  progress?.done();
+  if (p.flags.has('json')) io.stdout(`${JSON.stringify(toVerifyJson(report), null, 2)}\n`);
+  else io.stdout(humanReport(report));
+  return report.verdict === 'verified' ? 0 : report.verdict === 'failed' ? 1 : 3;
+}
+
+async function loadPolicy(p: Parsed) {
+  const trust = p.flags.get('trust') ?? [];
+  if (trust.length === 0) throw new UsageError('verify: at least one --trust KEY is required (the log key the examiner trusts)');
+  const logKeys = await Promise.all(trust.map((t) => loadVerifierKey(t, LOG_KEY, '--trust')));
+  const witnessKeys = await Promise.all((p.flags.get('witness') ?? []).map((w) => loadVerifierKey(w, COSIGNER_KEY, '--witness')));
+  const quorumText = one(p, 'quorum');
+  let quorum = 0;
+  if (quorumText !== undefined) {
+    if (witnessKeys.length === 0) throw new UsageError('verify: --quorum needs --witness keys');
+    quorum = positiveInteger(p, 'quorum', 'verify')!;
+    const distinct = new Set(witnessKeys.map((k) => toHex(k.publicKey))).size;
+    if (quorum > distinct) throw new UsageError(`verify: --quorum ${quorum} can never be met by ${distinct} distinct witness key${distinct === 1 ? '' : 's'}`);
+  } else if (witnessKeys.length) quorum = 1;
+  const origin = one(p, 'origin') ?? null;
+  if (origin !== null && !isValidKeyName(origin)) throw new UsageError(`verify: --origin ${JSON.stringify(origin)} is not a valid origin`);
+  return { logKeys, witnessKeys, quorum, origin };
+}
+
+function progressPrinter(io: Io) {
+  const started = Date.now();
+  let shown = false;
+  let last = 0;
+  return {
+    update(p: VerifyProgress) {
+      const now = Date.now();
+      if (now - started < 1000 || now - last < 200) return;
+      last = now;
+      shown = true;
+      const mb = (n: number) => (n / 1e6).toFixed(0);
+      const rate = p.bytesDone / ((now - started) / 1000);
+      const eta = p.bytesTotal && rate ? ` ETA ${Math.ceil((p.bytesTotal - p.bytesDone) / rate)} s` : '';
+      const pct = p.bytesTotal ? ` ${Math.floor((100 * p.bytesDone) / p.bytesTotal)}%` : '';
+      io.stderr(`\r${p.phase}:${pct} ${mb(p.bytesDone)}${p.bytesTotal ? `/${mb(p.bytesTotal)}` : ''} MB, ${mb(rate)} MB/s${eta}   `);
+    },
+    done() {
+      if (shown) io.stderr('\r\x1b[K');
+    },
+  };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function where(f: Finding): string {
+  const parts: string[] = [];
+  if (f.file) parts.push(f.file);
+  if (f.index !== undefined) parts.push(`entry ${f.index}`);
+  if (f.line !== undefined) parts.push(`line ${f.line}`);
+  return parts.join(' ');
+}
+
+/** One verdict line in plain words, the counts, cosignature times, then findings grouped by code. */
+export function humanReport(r: VerifyReport): string {
+  const out: string[] = [];
+  const errors = r.findings.filter((f) => f.severity === 'error').reduce((n, f) => n + (f.count ?? 1), 0);
+  const warnings = r.findings.filter((f) => f.severity === 'warning').reduce((n, f) => n + (f.count ?? 1), 0);
+  const origin = r.origin ?? '(unknown origin)';
+  if (r.verdict === 'verified') out.push(`VERIFIED: all ${r.entries} entries of ${origin} are covered by a trusted checkpoint and nothing was altered.`);
+  else if (r.verdict === 'failed') out.push(`FAILED: ${origin} does not verify: ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''}.`);
+  else out.push(`INCOMPLETE: no errors, but only ${r.coveredEntries} of ${r.entries} entries of ${origin} are covered by a trusted checkpoint.`);
+  out.push(`  archive      ${r.archive.path} (${r.container})`);
+  out.push(`  sha256       ${r.archive.sha256 || '(not computed: the archive was not read)'}${r.container === 'directory' ? ' (tree digest)' : ''}`);
+  if (r.manifest) {
+    out.push(`  entries      ${r.entries} in ${plural(r.manifest.segments.length, 'segment')}`);
+    out.push(`  checkpoints  ${r.checkpoints.total} (${r.checkpoints.trusted} trusted)`);
+    out.push(`  covered      ${r.coveredEntries} of ${r.entries}${r.covering ? ` by ${r.covering.checkpoint} (size ${r.covering.size}, root ${r.covering.root})` : ''}`);
+    for (const c of r.covering?.cosignatures ?? []) out.push(`  cosigned     by ${c.name} at ${isoTime(c.time)} (${c.time})`);
+    if (r.manifest.source || r.manifest.created || r.manifest.producer) {
+      const claims = [r.manifest.source?.kind, r.manifest.created && `created ${r.manifest.created}`, r.manifest.producer?.name && `by ${r.manifest.producer.name} ${r.manifest.producer.version ?? ''}`.trim()].filter(Boolean);
+      out.push(`  claims       ${claims.join(', ')} (manifest, unverified)`);
+    }
+  }
+  if (r.findings.length) {
+    out.push('findings:');
+    const groups = new Map<string, Finding[]>();
+    for (const f of r.findings) groups.set(f.code, [...(groups.get(f.code) ?? []), f]);
+    for (const [code, list] of groups) {
+      const total = list.reduce((n, f) => n + (f.count ?? 1), 0);
+      out.push(`  ${code} (${list[0]!.severity}, ${total})`);
+      const shown = list.filter((f) => f.count === undefined);
+      for (const f of shown.slice(0, 5)) out.push(`    ${where(f) || '-'}: ${f.message}`);
+      if (total > 5) out.push(`    … and ${total - Math.min(5, shown.length)} more`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,19 @@
+// Bundles the CLI and its worker threads with esbuild into dist/ (run by `npm ci` through prepare, and by `npm test`).
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: {
+    cli: 'electron/cli/entry.ts',
+    'segment.worker': 'electron/workers/segment.worker.ts',
+  },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  // Some dependencies still call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});

@@ -1,0 +1,91 @@
+// The result of verifying an archive: the spec §7 JSON object plus the details the app shows.
+import type { Finding } from './findings.ts';
+import type { Manifest } from './manifest.ts';
+import type { RangeNode } from './merkle.ts';
+
+export type Verdict = 'verified' | 'failed' | 'incomplete';
+export type ContainerKind = 'directory' | 'tar' | 'tar.gz';
+
+export interface Cosignature {
+  name: string;
+  keyId: string;
+  /** Unix seconds, the cosigner's signed claim of when it saw the tree. */
+  time: number;
+}
+
+export interface SignatureCheck {
+  name: string;
+  keyId: string;
+  role: 'log' | 'witness' | 'unknown';
+  status: 'valid' | 'invalid' | 'not-checked';
+  time?: number;
+  line: number;
+}
+
+export interface CheckpointCheck {
+  path: string;
+  listed: boolean;
+  anchor: boolean;
+  malformed: string | null;
+  origin: string | null;
+  size: number | null;
+  root: string | null;
+  /** Base64 root recomputed from the entries at this size, when the entries are present. */
+  computedRoot: string | null;
+  trusted: boolean;
+  covers: boolean;
+  signatures: SignatureCheck[];
+}
+
+export interface Covering {
+  checkpoint: string;
+  size: number;
+  root: string;
+  cosignatures: { name: string; time: number }[];
+}
+
+export interface SegmentCheck {
+  path: string;
+  chain: string;
+  first: number;
+  count: number;
+  entriesRead: number | null;
+  sha256: string | null;
+  chainSha256: string | null;
+}
+
+/** Exactly the `--json` object of spec §7. */
+export interface VerifyJson {
+  verdict: Verdict;
+  archive: { path: string; sha256: string };
+  origin: string | null;
+  entries: number;
+  checkpoints: { total: number; trusted: number };
+  coveredEntries: number;
+  covering: Covering | null;
+  findings: Finding[];
+}
+
+export interface VerifyReport extends VerifyJson {
+  container: ContainerKind;
+  manifest: Manifest | null;
+  checkpointChecks: CheckpointCheck[];
+  segmentChecks: SegmentCheck[];
+  /** Size of the contiguous run of present entries from index 0. */
+  entriesPresent: number;
+  /** Subtree hashes of [0, entriesPresent): with the last chain value, all an appending sealer needs. */
+  range: RangeNode[];
+}
+
+export function toVerifyJson(r: VerifyReport): VerifyJson {
+  return {
+    verdict: r.verdict,
+    archive: r.archive,
+    origin: r.origin,
+    entries: r.entries,
+    checkpoints: r.checkpoints,
+    coveredEntries: r.coveredEntries,
+    covering: r.covering,
+    findings: r.findings,
+  };
+}
