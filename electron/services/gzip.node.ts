@@ -1,5 +1,5 @@
 // Strict streaming gunzip (members framed and checked here, not by node's lenient Gunzip) and deterministic gzip members.
-//
+
 // node's Gunzip accepts things the archive spec rejects (it silently drops anything after a member
 // that starts with 0x00, for one), so only the raw deflate data goes to zlib: the header and the
 // 8-byte trailer are parsed here, and InflateRaw's `bytesWritten` (input it actually consumed) tells
@@ -175,7 +175,7 @@ async function* inflateBody(src: Source, member: number, start: number): AsyncGe
     try {
       for (;;) {
         if (!(await src.fill())) {
-          inflate.end();
+          if (!inflate.destroyed) inflate.end();
           return;
         }
         if (inflate.destroyed || src.closed) return;

@@ -1,5 +1,7 @@
 // Streaming tar reader (header list, safety rules, archive root) and deterministic ustar writer, per archive spec §1.
-//
+
+import { utf8 } from './bytes.ts';
+
 // Reading rules this parser commits to (the spec leaves them to the implementation):
 // - End of archive: the first all-zero 512-byte block ends the archive. After it, every byte up to EOF
 //   must be zero (any number of them: the second zero block and record padding are optional); a
@@ -9,7 +11,8 @@
 // - Header checksum: the stored octal value must equal the unsigned or the signed byte sum, with the
 //   checksum field counted as eight spaces (both are accepted by GNU tar).
 // - Numeric fields (size, checksum): optional leading spaces, octal digits, then only spaces/NULs up to
-//   the end of the field; a field of nothing but NULs reads as 0; anything else is a TarFormatError.
+//   the end of the field; a field of nothing but NULs reads as 0 (an unset field, as GNU tar reads
+//   it); anything else, a blank field included, is a TarFormatError.
 //   A first byte with the high bit set is GNU/star base-256 (bit 6 = negative, rejected). Fields the
 //   reader does not use (mode, uid, gid, mtime, device numbers, names of owners) are not interpreted.
 // - Names: the ustar `name` field, prefixed with `prefix` + '/' when the magic is POSIX "ustar\0" and
@@ -24,10 +27,11 @@
 //   record key `GNU.sparse.*` makes the member 'other' (its content is a sparse map, not the file).
 //   PAX records must be exactly `<decimal length> <key>=<value>\n` back to back; an extension
 //   header larger than 1 MiB, or one followed by the end of the archive, is a TarFormatError.
+// - Kinds follow the spec's table literally: a '0' entry whose name ends in '/' is a file (GNU tar
+//   would extract it as a directory); its path loses the '/' like any other.
 // - A directory ('5', or '\0' with a trailing '/') with a non-zero size is a TarFormatError (readers
 //   disagree on whether content follows it). Every other member is followed by `size` bytes of
 //   content and zero padding to 512; padding bytes are skipped unchecked, as GNU tar does.
-import { utf8 } from './bytes.ts';
 
 export type TarMemberKind = 'file' | 'directory' | 'other';
 
@@ -222,7 +226,7 @@ export class TarParser {
     this.ended = true;
     let problem: string | null = null;
     if (this.state === 'header') {
-      if (this.blockFill > 0) problem = `truncated tar: EOF inside the header at offset ${this.pos - this.blockFill}`;
+      if (this.blockFill > 0) problem = `truncated tar: EOF inside the header at offset ${this.pos}`;
       else if (this.pos === 0) problem = 'truncated tar: empty input';
       else problem = `truncated tar: EOF at offset ${this.pos} without an end-of-archive block`;
     } else if (this.state === 'content') {
