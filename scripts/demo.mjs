@@ -1,0 +1,74 @@
+// The headless main job on the bundled real logs: keys, seal, verify (and a tampered copy), then where everything is.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const out = join(root, 'demo-output');
+const samples = join(root, 'resources/samples');
+const cli = join(root, 'electron/cli/sealcheck.mjs');
+
+if (!existsSync(join(root, 'dist/cli.mjs'))) spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, 'keys'), { recursive: true });
+mkdirSync(join(out, 'archives'), { recursive: true });
+
+function sealcheck(args, { allow = [0] } = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: out, encoding: 'utf8' });
+  if (!allow.includes(r.status)) {
+    process.stderr.write(r.stdout + r.stderr);
+    throw new Error(`sealcheck ${args[0]} exited ${r.status}`);
+  }
+  return r;
+}
+const step = (title) => console.log(`\n== ${title}`);
+const indent = (s) => s.trimEnd().replace(/^/gm, '   ');
+
+step('1. Keys: the log\'s signing key and an independent witness (cosigner) key');
+console.log(indent(sealcheck(['keygen', '--name', 'demo.sealcheck.example/k8s-audit', '--out', 'keys/log']).stdout));
+console.log(indent(sealcheck(['keygen', '--name', 'witness.sealcheck.example/w1', '--out', 'keys/witness', '--cosigner']).stdout));
+
+const archives = [
+  ['kube-apiserver audit log (2,971 events)', 'immudb-log-audit_k8s.jsonl', 'archives/kubernetes-audit', ['--checkpoint-every', '1000', '--segment-entries', '1000']],
+  ['legacy 2017 audit events', 'audit2rbac_demo.jsonl', 'archives/audit2rbac.tar', []],
+  ['OpenShift audit log (RequestResponse)', 'openshift-clo_audit_in.jsonl', 'archives/openshift-audit.tar.gz', ['--gzip']],
+  ['ingress-nginx access log', 'ingress-nginx_upstreaminfo.log', 'archives/ingress-nginx', []],
+  ['Traefik access log', 'traefik_access.jsonl', 'archives/traefik-access.tar', []],
+];
+step('2. Seal the bundled real logs (every checkpoint signed by the log and cosigned by the witness)');
+for (const [what, file, archive, extra] of archives) {
+  console.log(`   ${what}: resources/samples/${file}`);
+  console.log(indent(indent(sealcheck(['seal', '--key', 'keys/log.key', '--cosign', 'keys/witness.key', '--origin', 'demo.sealcheck.example/k8s-audit', '--out', archive, ...extra, join(samples, file)]).stdout)));
+}
+
+step('3. Verify each archive against the trusted log key, with a witness quorum of 1');
+const trust = ['--trust', 'keys/log.pub', '--witness', 'keys/witness.pub', '--quorum', '1'];
+for (const [, , archive] of archives) {
+  const r = sealcheck(['verify', archive, ...trust]);
+  console.log(indent(r.stdout.split('\n').slice(0, 2).join('\n')));
+  writeFileSync(join(out, `${archive}.verify.json`), sealcheck(['verify', archive, ...trust, '--json']).stdout);
+}
+
+step('4. Tamper with a copy: one event\'s user changed, the manifest hash fixed up like a careful attacker would');
+const tampered = join(out, 'archives/kubernetes-audit-tampered');
+cpSync(join(out, 'archives/kubernetes-audit'), tampered, { recursive: true });
+const seg = join(tampered, 'segments/000000001000.jsonl');
+const lines = readFileSync(seg, 'utf8').split('\n');
+const victim = 234; // entry 1234 of the archive
+const before = lines[victim];
+lines[victim] = before.replace(/"username":"[^"]*"/, '"username":"intern"');
+if (lines[victim] === before) throw new Error('demo: the entry to tamper with has no username');
+writeFileSync(seg, lines.join('\n'));
+const manifestPath = join(tampered, 'manifest.json');
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+const sha = spawnSync('sha256sum', [seg], { encoding: 'utf8' }).stdout.split(' ')[0];
+manifest.segments[1].sha256 = sha;
+writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+const bad = sealcheck(['verify', relative(out, tampered), ...trust], { allow: [1] });
+console.log(indent(bad.stdout));
+
+step('Where everything is');
+console.log(`   keys:       ${join(out, 'keys')}  (log.key/log.pub, witness.key/witness.pub)`);
+console.log(`   archives:   ${join(out, 'archives')}  (directory, .tar and .tar.gz; *.verify.json beside each)`);
+console.log(`   tampered:   ${tampered}`);
+console.log(`   try:        npm run --silent sealcheck -- verify ${join(out, 'archives/kubernetes-audit')} --trust ${join(out, 'keys/log.pub')}`);
