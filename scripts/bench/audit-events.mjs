@@ -236,6 +236,7 @@ function buildActors(r, cluster) {
       weight: 7,
       user: sa('argocd', 'argocd-application-controller'),
       userAgent: 'argocd-application-controller/v2.10.7 (linux/amd64) kubernetes/$Format',
+      fieldManager: 'argocd-controller',
       ips: () => ['10.244.3.18'],
       reason: rbacReason('ClusterRoleBinding', 'argocd-application-controller', 'argocd-application-controller', 'ServiceAccount "argocd-application-controller/argocd"'),
       forbid: 0.002,
@@ -252,6 +253,7 @@ function buildActors(r, cluster) {
       weight: 3,
       user: sa('flux-system', 'kustomize-controller'),
       userAgent: 'kustomize-controller/v1.2.2 (linux/amd64) kubernetes/$Format',
+      fieldManager: 'kustomize-controller',
       ips: () => ['10.244.5.9'],
       reason: rbacReason('ClusterRoleBinding', 'cluster-reconciler-flux-system', 'cluster-admin', 'ServiceAccount "kustomize-controller/flux-system"'),
       forbid: 0.001,
@@ -292,6 +294,7 @@ function buildActors(r, cluster) {
       weight: 3,
       user: sa('ci', 'deployer'),
       userAgent: 'helm/v3.14.4 (linux/amd64) kubernetes/$Format',
+      fieldManager: 'helm',
       ips: () => [podIp(), '10.0.0.5'],
       reason: 'RBAC: allowed by RoleBinding "deployer" of ClusterRole "edit" to ServiceAccount "deployer/ci"',
       forbid: 0.03,
@@ -309,6 +312,7 @@ function buildActors(r, cluster) {
       kind: 'human',
       user: { username: 'oidc:alice@example.com', groups: ['oidc:platform-admins', 'system:authenticated'], extra: { 'authentication.kubernetes.io/credential-id': ['JTI=7c0e5f2a-3f1b-4b8e-9a6d-2f4e1c8b9d10'] } },
       userAgent: 'kubectl/v1.29.3 (darwin/arm64) kubernetes/6813625',
+      fieldManager: 'kubectl-client-side-apply',
       ips: () => [humanIp()],
       reason: rbacReason('ClusterRoleBinding', 'oidc-platform-admins', 'cluster-admin', 'Group "oidc:platform-admins"'),
       forbid: 0.005,
@@ -331,6 +335,7 @@ function buildActors(r, cluster) {
       kind: 'human',
       user: { username: 'oidc:bob@example.com', groups: ['oidc:developers', 'system:authenticated'] },
       userAgent: 'kubectl/v1.28.9 (linux/amd64) kubernetes/587f5fe',
+      fieldManager: 'kubectl-patch',
       ips: () => [humanIp(), '10.0.0.5'],
       reason: 'RBAC: allowed by RoleBinding "developers-edit" of ClusterRole "edit" to Group "oidc:developers"',
       forbid: 0.12,
@@ -342,6 +347,23 @@ function buildActors(r, cluster) {
         [10, 'list', 'configmaps', null, 'app', 'Metadata'],
         [5, 'create', 'roles', null, 'app', 'RequestResponse'],
         [5, 'delete', 'deployments', null, 'app', 'Metadata'],
+      ],
+    },
+    {
+      // OIDC usernames are arbitrary UTF-8: keeps the multi-byte paths of a verifier's JSON check in the mix.
+      weight: 0.5,
+      kind: 'human',
+      user: { username: 'oidc:józef.wiśniewski@example.pl', groups: ['oidc:sre-łódź', 'system:authenticated'] },
+      userAgent: 'k9s/v0.32.4 (linux/amd64) kubernetes/$Format',
+      fieldManager: 'k9s',
+      ips: () => ['198.51.100.77'],
+      reason: 'RBAC: allowed by ClusterRoleBinding "sre-view" of ClusterRole "view" to Group "oidc:sre-łódź"',
+      forbid: 0.05,
+      ops: [
+        [40, 'watch', 'pods', null, 'any', 'Metadata'],
+        [30, 'get', 'pods', 'log', 'app', 'Metadata'],
+        [20, 'list', 'events', null, 'app', 'Metadata'],
+        [10, 'patch', 'deployments', 'scale', 'app', 'RequestResponse'],
       ],
     },
     {
@@ -359,8 +381,12 @@ function buildActors(r, cluster) {
       ],
     },
   ];
+  // Service-account tokens carry the account's UID; certificate and OIDC users have none. Key order as in UserInfo.
   for (const a of actors) {
-    if (a.user) a.user.uid = a.kind === 'anonymous' ? undefined : r.uuid();
+    if (!a.user) continue;
+    const { username, groups, extra } = a.user;
+    a.user = username.startsWith('system:serviceaccount:') ? { username, uid: r.uuid(), groups } : { username, groups };
+    if (extra) a.user.extra = extra;
   }
   const nodeUsers = cluster.nodes.map((n) => ({ username: `system:node:${n.name}`, groups: ['system:nodes', 'system:authenticated'] }));
   return { actors, nodeUsers, weighted: actors.map((a) => [a.weight, a]) };
@@ -514,7 +540,7 @@ class AuditLog {
     } else if (sub === 'exec') query = `?command=%2Fbin%2Fsh&command=-c&command=${r.pick(['env', 'cat+%2Fetc%2Fresolv.conf', 'ps+aux', 'curl+-s+localhost%3A8080%2Fhealthz'])}&container=${r.pick(CONTAINERS)}&stderr=true&stdin=true&stdout=true&tty=true`;
     else if (sub === 'log') query = `?container=${r.pick(CONTAINERS)}&follow=${r.chance(0.5)}&tailLines=${r.pick([10, 100, 500])}&timestamps=true`;
     else if (verb === 'deletecollection') query = '?labelSelector=app.kubernetes.io%2Finstance%3Dstale';
-    else if (verb === 'patch' && (actor.kind === 'human' || r.chance(0.5))) query = `?fieldManager=${r.pick(['kubectl-client-side-apply', 'kubectl-patch', 'argocd-controller', 'kustomize-controller', 'helm'])}`;
+    else if (verb === 'patch' && actor.fieldManager) query = `?fieldManager=${actor.fieldManager}${actor.kind === 'human' ? '' : '&force=true'}`;
     else if (verb === 'create' && resource !== 'events') query = r.chance(0.3) ? '?fieldManager=kubectl-create&fieldValidation=Strict' : '';
 
     const objectRef = { resource };
