@@ -5,7 +5,10 @@ await build({
   entryPoints: {
     cli: 'electron/cli/entry.ts',
     'segment.worker': 'electron/workers/segment.worker.ts',
+    'index-writer.worker': 'electron/workers/index-writer.worker.ts',
   },
+  // A native module: loaded from node_modules at run time, never bundled.
+  external: ['better-sqlite3'],
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   bundle: true,

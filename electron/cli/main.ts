@@ -14,6 +14,8 @@ import { seal, SealError } from '../services/seal.node.ts';
 import { TOOL_VERSION } from '../services/runtime.node.ts';
 import { verifyArchive, type VerifyProgress } from '../services/verify.node.ts';
 import { parseArgs, one, required, positiveInteger, type Parsed } from './args.ts';
+import { countEvents, listEvents, PRESETS, type EntryStatus, type EventFilter, type EventRow, type PresetName } from '../services/index/query.node.ts';
+import { openCaseDatabase } from '../services/index/writer.node.ts';
 
 const HELP = `sealcheck ${TOOL_VERSION} — seal and verify Kubernetes audit log archives (format v1)
 
@@ -23,7 +25,10 @@ Usage:
                  [--checkpoint-every N] [--segment-entries N] [--gzip] [--append]
                  [--kind KIND] [--description TEXT] INPUT...
   sealcheck verify ARCHIVE --trust KEY [--trust NAME=KEY.pem ...] [--witness KEY ... --quorum K]
-                   [--anchor CHECKPOINT ...] [--origin ORIGIN] [--json]
+                   [--anchor CHECKPOINT ...] [--origin ORIGIN] [--index CASE.sqlite] [--json]
+  sealcheck query CASE.sqlite [--verb V] [--user U] [--resource R] [--namespace N] [--code C]
+                  [--from TIME] [--to TIME] [--text Q] [--preset NAME [--account NAME]]
+                  [--stage S] [--status covered|unsigned|failed] [--count] [--limit N] [--json|--csv]
 
 Exit codes of verify: 0 verified, 1 failed, 3 incomplete, 2 bad usage (arguments, keys, anchors,
 or a path that is not a directory, tar or gzip file).
@@ -45,6 +50,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await sealCommand(rest, io);
       case 'verify':
         return await verify(rest, io);
+      case 'query':
+        return await query(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -55,7 +62,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         io.stdout(`sealcheck ${TOOL_VERSION}\n`);
         return 0;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: keygen, seal, verify)`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: keygen, seal, verify, query)`);
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof SealError || e instanceof NotAnArchiveError) {
@@ -117,7 +124,7 @@ async function sealCommand(argv: string[], io: Io): Promise<number> {
 async function verify(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, {
     trust: { kind: 'many' }, witness: { kind: 'many' }, quorum: { kind: 'one' }, anchor: { kind: 'many' },
-    origin: { kind: 'one' }, json: { kind: 'bool' },
+    origin: { kind: 'one' }, json: { kind: 'bool' }, index: { kind: 'one' },
   }, 'verify');
   if (p.positional.length !== 1) throw new UsageError(`verify: expected exactly one ARCHIVE, got ${p.positional.length}`);
   const archive = p.positional[0]!;
@@ -125,11 +132,110 @@ async function verify(argv: string[], io: Io): Promise<number> {
   const anchors = [];
   for (const a of p.flags.get('anchor') ?? []) anchors.push(await loadAnchor(a, policy.logKeys));
   const progress = io.stderrIsTty && !p.flags.has('json') ? progressPrinter(io) : undefined;
-  const report = await verifyArchive(archive, { policy, anchors, ...(progress ? { onProgress: progress.update } : {}) });
+  const indexPath = one(p, 'index');
+  const index = indexPath === undefined ? undefined : {
+    dbPath: indexPath,
+    run: {
+      tool: 'sealcheck', toolVersion: TOOL_VERSION, startedAt: new Date().toISOString(),
+      keys: [...policy.logKeys.map((k) => ({ ...k, role: 'log' as const })), ...policy.witnessKeys.map((k) => ({ ...k, role: 'witness' as const }))],
+      quorum: policy.quorum, expectedOrigin: policy.origin, anchors: anchors.map((a) => ({ path: a.path, note: a.note.text })),
+    },
+  };
+  const report = await verifyArchive(archive, { policy, anchors, ...(progress ? { onProgress: progress.update } : {}), ...(index ? { index } : {}) });
   progress?.done();
   if (p.flags.has('json')) io.stdout(`${JSON.stringify(toVerifyJson(report), null, 2)}\n`);
-  else io.stdout(humanReport(report));
+  else {
+    io.stdout(humanReport(report));
+    if (indexPath !== undefined) io.stdout(`indexed ${report.entriesPresent} entries into ${indexPath}\n`);
+  }
   return report.verdict === 'verified' ? 0 : report.verdict === 'failed' ? 1 : 3;
+}
+
+/** Event times on the command line: RFC 3339 (a date alone is midnight UTC), as microseconds. */
+function timeArg(p: Parsed, name: string): number | undefined {
+  const v = one(p, name);
+  if (v === undefined) return undefined;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(ms)) throw new UsageError(`query: --${name} ${JSON.stringify(v)} is not a time (use RFC 3339, e.g. 2023-03-10T22:38:26Z)`);
+  return ms * 1000;
+}
+
+async function query(argv: string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, {
+    verb: { kind: 'one' }, user: { kind: 'one' }, resource: { kind: 'one' }, namespace: { kind: 'one' }, code: { kind: 'one' },
+    from: { kind: 'one' }, to: { kind: 'one' }, text: { kind: 'one' }, preset: { kind: 'one' }, account: { kind: 'one' },
+    stage: { kind: 'one' }, status: { kind: 'one' }, decision: { kind: 'one' }, archive: { kind: 'one' },
+    count: { kind: 'bool' }, limit: { kind: 'one' }, json: { kind: 'bool' }, csv: { kind: 'bool' },
+  }, 'query');
+  if (p.positional.length !== 1) throw new UsageError(`query: expected exactly one CASE.sqlite, got ${p.positional.length}`);
+  if (p.flags.has('json') && p.flags.has('csv')) throw new UsageError('query: --json and --csv exclude each other');
+  const dbPath = p.positional[0]!;
+  if (!existsSync(dbPath)) throw new UsageError(`query: ${dbPath}: no such file`);
+  const preset = one(p, 'preset');
+  if (preset !== undefined && !(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`query: --preset must be one of ${PRESETS.join(', ')}`);
+  const status = one(p, 'status');
+  if (status !== undefined && !['covered', 'unsigned', 'failed'].includes(status)) throw new UsageError('query: --status must be covered, unsigned or failed');
+  const code = one(p, 'code');
+  if (code !== undefined && !/^[1-9][0-9]{2}$/.test(code)) throw new UsageError(`query: --code must be an HTTP status code, got ${JSON.stringify(code)}`);
+  const filter: EventFilter = {};
+  const set = <K extends keyof EventFilter>(k: K, v: EventFilter[K] | undefined) => {
+    if (v !== undefined) filter[k] = v;
+  };
+  set('verb', one(p, 'verb'));
+  set('user', one(p, 'user'));
+  set('resource', one(p, 'resource'));
+  set('namespace', one(p, 'namespace'));
+  set('stage', one(p, 'stage'));
+  set('decision', one(p, 'decision'));
+  set('text', one(p, 'text'));
+  set('code', code === undefined ? undefined : Number(code));
+  set('fromUs', timeArg(p, 'from'));
+  set('toUs', timeArg(p, 'to'));
+  set('preset', preset as PresetName | undefined);
+  set('presetArg', one(p, 'account'));
+  set('status', status as EntryStatus | undefined);
+  set('archiveId', positiveInteger(p, 'archive', 'query'));
+  let db;
+  try {
+    db = openCaseDatabase(dbPath, { readonly: true });
+  } catch (e) {
+    throw new UsageError(`query: ${dbPath} is not a case database: ${(e as Error).message}`);
+  }
+  try {
+    if (p.flags.has('count')) {
+      const n = countEvents(db, filter);
+      io.stdout(p.flags.has('json') ? `${JSON.stringify({ count: n })}\n` : `${n}\n`);
+      return 0;
+    }
+    const limit = positiveInteger(p, 'limit', 'query') ?? 100;
+    const { events } = listEvents(db, filter, { limit, sort: 'time' });
+    if (p.flags.has('json')) io.stdout(`${JSON.stringify({ events: events.map(flatEvent) }, null, 2)}\n`);
+    else if (p.flags.has('csv')) io.stdout(toCsv(events.map(flatEvent)));
+    else {
+      for (const e of events) {
+        const f = e.fields;
+        const what = f.verb ? `${f.verb} ${f.requestUri ?? ''}` : f.method ? `${f.method} ${f.path ?? ''}` : '';
+        io.stdout(`${e.index}\t${f.time ?? '-'}\t${f.username ?? '-'}\t${what}\t${f.responseCode ?? f.status ?? '-'}\t${e.status}\n`);
+      }
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+function flatEvent(e: EventRow): Record<string, unknown> {
+  return { archiveId: e.archiveId, index: e.index, segment: e.segment, offset: e.offset, length: e.length, leaf: e.leaf, status: e.status, coveredBy: e.coveredBy, ...e.fields };
+}
+
+function toCsv(rows: Record<string, unknown>[]): string {
+  if (rows.length === 0) return '';
+  const cols = Object.keys(rows[0]!);
+  const cell = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return `${cols.join(',')}\n${rows.map((r) => cols.map((c) => cell(r[c])).join(',')).join('\n')}\n`;
 }
 
 async function loadPolicy(p: Parsed) {

@@ -98,18 +98,17 @@ async function openDirectory(root: string): Promise<OpenedArchive> {
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const p = rel ? `${rel}/${e.name}` : e.name;
-      if (e.name.includes('\n') || e.name.includes('\\')) {
-        fatal.push(finding('archive-unsafe-member', `file name ${JSON.stringify(p)} contains ${e.name.includes('\n') ? 'a line feed' : 'a backslash'}`, { file: p }));
-        continue;
-      }
+      // One finding per unsafe member; regular files under unsafe names are still listed, as the
+      // tree digest covers every regular file under the directory (spec §1).
+      const reasons: string[] = [];
+      if (e.name.includes('\n')) reasons.push('its name contains a line feed');
+      if (e.name.includes('\\')) reasons.push('its name contains a backslash');
       if (e.isDirectory()) await walk(p);
       else if (e.isFile()) {
         const st = await lstat(join(root, p));
         files.set(p, { path: p, size: st.size, fsPath: join(root, p), start: 0, randomAccess: true });
-      } else {
-        const what = e.isSymbolicLink() ? 'a symbolic link' : e.isFIFO() ? 'a FIFO' : e.isSocket() ? 'a socket' : 'a device';
-        fatal.push(finding('archive-unsafe-member', `${p} is ${what}`, { file: p }));
-      }
+      } else reasons.unshift(`it is ${e.isSymbolicLink() ? 'a symbolic link' : e.isFIFO() ? 'a FIFO' : e.isSocket() ? 'a socket' : 'a device'}`);
+      if (reasons.length) fatal.push(finding('archive-unsafe-member', `${JSON.stringify(p)} is unsafe: ${reasons.join('; ')}`, { file: p }));
     }
   };
   await walk('');
@@ -151,7 +150,7 @@ async function openTar(path: string, kind: 'tar' | 'tar.gz', size: number): Prom
       if (parts && chunk.length && capturedBytes(parts) < MANIFEST_LIMIT) parts.push(chunk.slice());
     },
   });
-  const hash = createHash('sha256');
+  let hash = createHash('sha256');
   const fatal: Finding[] = [];
   try {
     for await (const chunk of tarStream(path, kind, hash)) parser.push(chunk);
@@ -159,6 +158,9 @@ async function openTar(path: string, kind: 'tar' | 'tar.gz', size: number): Prom
   } catch (e) {
     if (!(e instanceof TarFormatError || e instanceof GzipFormatError)) throw e;
     fatal.push(finding('archive-unreadable', `${kind === 'tar.gz' ? 'compressed tar' : 'tar'} is unreadable: ${e.message}`, { file: path }));
+    // Reading stopped part-way; the evidence digest is still the SHA-256 of the whole file (spec §1).
+    hash = createHash('sha256');
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   }
   for (const u of unsafeMembers(members)) fatal.push(finding('archive-unsafe-member', `unsafe member ${JSON.stringify(u.rawName)}: ${u.reason}`, { file: u.rawName }));
   const root = fatal.length ? null : tarRoot(members);

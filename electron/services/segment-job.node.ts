@@ -1,12 +1,17 @@
 // Runs the check of one segment and its chain file from disk (directory or plain tar), in a worker or inline.
 import { createHash } from 'node:crypto';
+import type { EventKind } from '../../shared/core/event-row.ts';
 import type { Hashing } from '../../shared/core/hashing.ts';
 import { SegmentChecker, type EntryListener, type SegmentCheckInput, type SegmentCheckResult } from '../../shared/core/segment-check.ts';
 import { readFileChunks, type ArchiveFile } from './archive.node.ts';
 import { gunzipStrict, GzipFormatError } from './gzip.node.ts';
 
 export interface SegmentJob {
+  /** Position of the segment in the manifest. */
+  seq: number;
   input: SegmentCheckInput;
+  /** Index the entries too: the worker parses them and sends rows to the case database writer. */
+  index?: { archiveId: number; kind: EventKind };
   segmentFile: ArchiveFile | null;
   chainFile: ArchiveFile | null;
 }
@@ -35,7 +40,7 @@ async function* hashing(source: AsyncIterable<Uint8Array>, hash: ReturnType<type
  * Reads the segment and its chain file in lockstep, so only a chunk of each is held whatever
  * the segment's size: after each chunk of entries, chain lines are read until they catch up.
  */
-export async function runSegmentJob(job: SegmentJob, hash: Hashing, onEntry?: EntryListener, onProgress?: ProgressListener): Promise<SegmentJobResult> {
+export async function runSegmentJob(job: SegmentJob, hash: Hashing, onEntry?: EntryListener, onProgress?: ProgressListener, afterChunk?: () => Promise<void>): Promise<SegmentJobResult> {
   const checker = new SegmentChecker(job.input, hash, onEntry);
   const segHash = createHash('sha256');
   const chainHash = createHash('sha256');
@@ -72,6 +77,7 @@ export async function runSegmentJob(job: SegmentJob, hash: Hashing, onEntry?: En
       for await (const chunk of content) {
         checker.pushEntries(chunk);
         await catchUp(false);
+        if (afterChunk) await afterChunk();
       }
       checker.endEntries();
       segmentSha256 = segHash.digest('hex');

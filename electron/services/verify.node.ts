@@ -54,7 +54,11 @@ export async function verifyArchive(path: string, options: VerifyOptions): Promi
   const stop = (): VerifyReport => ({ ...base, verdict: 'failed', findings: sink.result() });
 
   for (const f of opened.fatal) sink.add(f);
-  if (opened.fatal.length) return stop();
+  if (opened.fatal.length) {
+    // Even an unsafe directory gets its evidence digest (spec §1, §7): only regular files are read, nothing is followed.
+    if (opened.kind === 'directory') base.archive.sha256 = await directoryDigest(opened, new Map());
+    return stop();
+  }
   if (!opened.hasManifest) {
     sink.add(finding('manifest-missing', 'no manifest.json at the archive root'));
     if (opened.kind === 'directory') base.archive.sha256 = await directoryDigest(opened, new Map());
@@ -163,7 +167,8 @@ async function directoryDigest(opened: OpenedArchive, known: Map<string, string>
 // ---------- directory and plain tar: one job per segment, on worker threads when it pays ----------
 
 async function checkRandomAccess(opened: OpenedArchive, inputs: SegmentCheckInput[], options: VerifyOptions): Promise<SegmentJobResult[]> {
-  const jobs: SegmentJob[] = inputs.map((input) => ({
+  const jobs: SegmentJob[] = inputs.map((input, seq) => ({
+    seq,
     input,
     segmentFile: opened.files.get(input.segment.path) ?? null,
     chainFile: opened.files.get(input.segment.chain) ?? null,

@@ -1,5 +1,5 @@
 // A small pool of worker threads running one kind of job; results come back in the order of the calls.
-import { Worker } from 'node:worker_threads';
+import { Worker, type Transferable } from 'node:worker_threads';
 import { workerUrl } from './runtime.node.ts';
 
 export interface WorkerRequest<J> {
@@ -25,9 +25,10 @@ export class WorkerPool<J, R> {
   private readonly pending = new Map<number, Pending<R>>();
   private nextId = 1;
 
-  constructor(name: string, size: number) {
+  /** `setup(i)` gives worker i its workerData and what to transfer with it (message ports). */
+  constructor(name: string, size: number, setup?: (i: number) => { workerData: unknown; transferList: Transferable[] }) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(workerUrl(name));
+      const w = new Worker(workerUrl(name), setup ? setup(i) : {});
       w.on('message', (reply: WorkerReply<R>) => this.onReply(w, reply));
       w.on('error', (e) => this.failAll(e));
       this.workers.push(w);

@@ -1,14 +1,31 @@
-// Worker thread: checks segments (leaf hashes, chain links, subtree hashes) so both cores hash at once.
-import { parentPort } from 'node:worker_threads';
+// Worker thread: checks segments (leaf hashes, chain links, subtree hashes) so both cores hash at once, and parses entries for the index.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { nodeHashing } from '../services/crypto.node.ts';
+import { RowSender } from '../services/index/rows.node.ts';
 import { runSegmentJob, type SegmentJob, type SegmentJobResult } from '../services/segment-job.node.ts';
 import type { WorkerReply, WorkerRequest } from '../services/worker-pool.node.ts';
 
 const port = parentPort!;
+const indexPort = (workerData as { indexPort?: MessagePort } | undefined)?.indexPort;
+let sender: RowSender | null = null;
+
 port.on('message', async ({ id, job }: WorkerRequest<SegmentJob>) => {
   const reply = (r: WorkerReply<SegmentJobResult>) => port.postMessage(r);
   try {
-    const value = await runSegmentJob(job, nodeHashing, undefined, (bytes, entries) => reply({ id, kind: 'progress', bytes, entries }));
+    if (job.index && indexPort && !sender) sender = new RowSender(indexPort, job.index.archiveId, job.index.kind);
+    const rows = job.index ? sender : null;
+    if (rows) rows.segmentSeq = job.seq;
+    const value = await runSegmentJob(
+      job,
+      nodeHashing,
+      rows ? (i, b, o, l) => rows.entry(i, b, o, l) : undefined,
+      (bytes, entries) => reply({ id, kind: 'progress', bytes, entries }),
+      rows ? () => rows.drain() : undefined,
+    );
+    if (rows) {
+      if (value.result.entriesRead === null) await rows.drop(job.input.segment.first, job.input.segment.count);
+      else await rows.flush();
+    }
     reply({ id, kind: 'result', value });
   } catch (e) {
     reply({ id, kind: 'error', message: e instanceof Error ? e.message : String(e) });

@@ -34,6 +34,8 @@ export interface Joined {
   roots: Map<number, Uint8Array>;
   /** The range [0, present), so a sealer can append. */
   range: RangeNode[];
+  /** First index of the first absent segment (missing or undecodable, spec §5), or null when none is. */
+  absentFrom: number | null;
 }
 
 /** Combines segment results in manifest order, checking each segment's first chain link against the previous chain file. */
@@ -41,8 +43,10 @@ export function joinSegments(results: readonly SegmentCheckResult[], hashing: Ha
   const prefix = new CompactRange(hashing, 0);
   const roots = new Map<number, Uint8Array>([[0, hashing.sha256(new Uint8Array(0))]]);
   let contiguous = true;
+  let absentFrom: number | null = null;
   results.forEach((r, s) => {
     const seg = r.segment;
+    if (r.entriesRead === null && (absentFrom === null || seg.first < absentFrom)) absentFrom = seg.first;
     if (r.firstLink) {
       const previous = s === 0 ? ZERO_HASH : results[s - 1]!.lastChain;
       if (previous !== null && !bytesEqual(hashing.link(previous, r.firstLink.leaf), r.firstLink.storedChain)) {
@@ -60,7 +64,7 @@ export function joinSegments(results: readonly SegmentCheckResult[], hashing: Ha
       contiguous = false;
     }
   });
-  return { present: prefix.end, roots, range: prefix.snapshot() };
+  return { present: prefix.end, roots, range: prefix.snapshot(), absentFrom };
 }
 
 // ---------- checkpoints ----------
@@ -159,7 +163,6 @@ export interface Evaluation {
 export function evaluateCheckpoints(input: EvaluateInput, ed: Ed25519, sink: FindingSink): Evaluation {
   const { manifest, joined, policy } = input;
   const entries = manifest.entries;
-  const somethingAbsent = joined.present < entries;
   const judged = input.checkpointFiles
     .filter((f): f is CheckpointFile & { bytes: Uint8Array } => f.bytes !== null)
     .map((f) => judgeCheckpoint(f, policy, ed));
@@ -186,9 +189,10 @@ export function evaluateCheckpoints(input: EvaluateInput, ed: Ed25519, sink: Fin
     }
     if (checkpoint.size > joined.present) {
       ok = false;
-      // Past an absent entry the tree is unknown: that checkpoint is simply not judged (spec §5).
-      if (!somethingAbsent) {
-        sink.add(finding('checkpoint-size-beyond-log', `tree size ${checkpoint.sizeText} is larger than the ${entries} entries in the archive`, { file }));
+      // Past an absent entry (of a missing or undecodable segment) the tree is unknown: no size finding (spec §5).
+      // Entries missing from a segment that was read (fewer than its count) are not "absent": §6 size-beyond-log.
+      if (joined.absentFrom === null || checkpoint.size <= joined.absentFrom) {
+        sink.add(finding('checkpoint-size-beyond-log', `tree size ${checkpoint.sizeText} is larger than the ${joined.present} entries present`, { file }));
       }
     } else {
       const root = joined.roots.get(checkpoint.size)!;
@@ -251,6 +255,7 @@ export function evaluateCheckpoints(input: EvaluateInput, ed: Ed25519, sink: Fin
   if (coveredEntries < entries) {
     const seg = segmentHolding(manifest.segments, coveredEntries);
     const tail = entries - coveredEntries;
+    // Spec §6 "segment holding that entry": when no listed segment holds it (counts short of `entries`), the finding has no file.
     sink.add(finding('unsigned-tail', `${tail} entr${tail === 1 ? 'y' : 'ies'} from index ${coveredEntries} on ${tail === 1 ? 'is' : 'are'} not covered by a trusted checkpoint`, { ...(seg ? { file: seg.path } : {}), index: coveredEntries }));
   }
   return {

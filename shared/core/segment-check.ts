@@ -189,6 +189,7 @@ export class SegmentChecker {
     if (bytes.length === 0) {
       if (terminated) {
         // An empty line is not an entry: it takes no index (so it has a line number but no index).
+        // Spec §6 defines line = index - first + 1 only for entries; chosen: an empty line gets its physical line in the file.
         const line = this.physicalLine;
         this.sink.add(finding('line-malformed', `empty line (line ${line}, byte offset ${this.offset}) in ${this.seg.path}`, { file: this.seg.path, line }));
         this.offset += 1;
@@ -234,7 +235,7 @@ export class SegmentChecker {
       const end = lf < 0 ? chunk.length : lf;
       this.appendChainHead(chunk, start, end);
       if (lf < 0) break;
-      this.chainLine();
+      this.chainLine(true);
       start = lf + 1;
     }
     this.pair();
@@ -248,16 +249,18 @@ export class SegmentChecker {
     this.chainHeadLength += end - start;
   }
 
-  private chainLine(): void {
-    const parsed = this.chainHeadLength === CHAIN_LINE_BYTES ? parseChainLine(this.chainHead.subarray(0, CHAIN_LINE_BYTES)) : null;
+  private chainLine(terminated: boolean): void {
+    // Spec §3: a chain line is the pattern "then LF"; without its LF it does not match.
+    const parsed = terminated && this.chainHeadLength === CHAIN_LINE_BYTES ? parseChainLine(this.chainHead.subarray(0, CHAIN_LINE_BYTES)) : null;
     this.chainHeadLength = 0;
     this.chainCount++;
+    // Spec §3 is ambiguous when a chain file has extra or missing lines; chosen: the next segment links to the file's literal last line.
     this.lastChain = parsed ? parsed.chain : null;
     if (!this.absent) this.pendingChain.push(parsed);
   }
 
   endChain(): void {
-    if (this.chainHeadLength > 0) this.chainLine(); // a last line without LF never matches the pattern
+    if (this.chainHeadLength > 0) this.chainLine(false); // a last line without LF never matches the pattern
     this.chainDone = true;
     this.pair();
   }

@@ -418,10 +418,17 @@ export function buildTar(members: readonly TarInput[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Members for every file of a directory archive, paths prefixed (e.g. 'P/' for a rooted tar). */
+/**
+ * Members for every file of a directory archive, paths prefixed (e.g. 'P/' for a rooted tar); a
+ * prefix the project's writer refuses (such as './') goes into raw headers instead.
+ */
 export async function membersOf(root: string, prefix = ''): Promise<TarInput[]> {
   const out: TarInput[] = [];
-  for (const rel of await listFiles(root)) out.push({ path: `${prefix}${rel}`, data: await readRel(root, rel) });
+  const raw = prefix.split('/').some((c) => c === '.' || c === '..');
+  for (const rel of await listFiles(root)) {
+    const data = await readRel(root, rel);
+    out.push(raw ? { header: rawTarHeader({ name: `${prefix}${rel}`, size: data.length }), data } : { path: `${prefix}${rel}`, data });
+  }
   return out;
 }
 

@@ -1,0 +1,183 @@
+// Numbered schema migrations of the case database (docs/index-schema.md); each runs once, in a transaction.
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'evidence, keys, runs, checkpoints, findings',
+    sql: `
+CREATE TABLE archives (
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL UNIQUE,
+  container TEXT NOT NULL CHECK (container IN ('directory', 'tar', 'tar.gz')),
+  size INTEGER,
+  sha256 TEXT,
+  origin TEXT,
+  source_kind TEXT,
+  manifest TEXT,
+  imported_at TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('indexing', 'complete')),
+  last_run_id INTEGER
+);
+CREATE TABLE segments (
+  archive_id INTEGER NOT NULL REFERENCES archives(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  chain TEXT NOT NULL,
+  first INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  gzip INTEGER NOT NULL,
+  sha256 TEXT,
+  chain_sha256 TEXT,
+  PRIMARY KEY (archive_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE keys (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  type INTEGER NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('log', 'witness')),
+  public_key BLOB NOT NULL,
+  fingerprint TEXT NOT NULL,
+  source TEXT NOT NULL,
+  UNIQUE (name, key_id, public_key, source)
+);
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  archive_id INTEGER NOT NULL REFERENCES archives(id) ON DELETE CASCADE,
+  tool TEXT NOT NULL,
+  tool_version TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  verdict TEXT CHECK (verdict IN ('verified', 'failed', 'incomplete')),
+  entries INTEGER,
+  covered_entries INTEGER,
+  checkpoints_total INTEGER,
+  checkpoints_trusted INTEGER,
+  errors INTEGER,
+  warnings INTEGER,
+  quorum INTEGER NOT NULL,
+  expected_origin TEXT,
+  report TEXT
+);
+CREATE TABLE run_keys (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  key_id INTEGER NOT NULL REFERENCES keys(id),
+  PRIMARY KEY (run_id, key_id)
+) WITHOUT ROWID;
+CREATE TABLE anchors (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  note TEXT NOT NULL
+);
+CREATE TABLE checkpoints (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  listed INTEGER NOT NULL,
+  anchor INTEGER NOT NULL,
+  malformed TEXT,
+  origin TEXT,
+  size INTEGER,
+  root TEXT,
+  computed_root TEXT,
+  trusted INTEGER NOT NULL,
+  covers INTEGER NOT NULL
+);
+CREATE INDEX checkpoints_cover ON checkpoints (run_id, covers, size);
+CREATE TABLE signatures (
+  checkpoint_id INTEGER NOT NULL REFERENCES checkpoints(id) ON DELETE CASCADE,
+  line INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('log', 'witness', 'unknown')),
+  status TEXT NOT NULL CHECK (status IN ('valid', 'invalid', 'not-checked')),
+  time INTEGER,
+  PRIMARY KEY (checkpoint_id, line)
+) WITHOUT ROWID;
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  code TEXT NOT NULL,
+  severity TEXT NOT NULL CHECK (severity IN ('error', 'warning')),
+  file TEXT,
+  idx INTEGER,
+  line INTEGER,
+  count INTEGER,
+  message TEXT NOT NULL
+);
+CREATE INDEX findings_entry ON findings (run_id, idx);
+`,
+  },
+  {
+    version: 2,
+    name: 'entries and full-text search',
+    sql: `
+CREATE TABLE entries (
+  eid INTEGER PRIMARY KEY,
+  archive_id INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  segment_seq INTEGER NOT NULL,
+  offset INTEGER NOT NULL,
+  length INTEGER NOT NULL,
+  leaf BLOB NOT NULL,
+  kind TEXT NOT NULL,
+  audit_id TEXT, stage TEXT, level TEXT, verb TEXT, request_uri TEXT,
+  username TEXT, uid TEXT, groups TEXT, impersonated_user TEXT,
+  source_ips TEXT, source_ip TEXT, user_agent TEXT,
+  api_group TEXT, api_version TEXT, resource TEXT, subresource TEXT, namespace TEXT, name TEXT,
+  response_code INTEGER, response_reason TEXT,
+  time TEXT, time_us INTEGER, stage_time TEXT, stage_time_us INTEGER,
+  decision TEXT, decision_reason TEXT,
+  has_request_body INTEGER NOT NULL, has_response_body INTEGER NOT NULL,
+  client_address TEXT, method TEXT, path TEXT, host TEXT, protocol TEXT, status INTEGER,
+  request_bytes INTEGER, response_bytes INTEGER, duration_us INTEGER,
+  upstream TEXT, service TEXT, router TEXT
+);
+CREATE VIRTUAL TABLE entries_fts USING fts5 (
+  username, request_uri, name, namespace, user_agent,
+  content = 'entries', content_rowid = 'eid', tokenize = "unicode61 tokenchars '-_.:/@'"
+);
+`,
+  },
+  {
+    version: 3,
+    name: 'secondary indexes for the examiner\'s filters',
+    sql: SECONDARY_INDEXES(),
+  },
+];
+
+/** Indexes that speed up the explorer's filters; dropped and rebuilt around a bulk import. */
+export function SECONDARY_INDEXES(): string {
+  return `
+CREATE INDEX IF NOT EXISTS entries_time ON entries (time_us, eid);
+CREATE INDEX IF NOT EXISTS entries_user ON entries (username, time_us);
+CREATE INDEX IF NOT EXISTS entries_verb ON entries (verb, time_us);
+CREATE INDEX IF NOT EXISTS entries_resource ON entries (resource, time_us);
+CREATE INDEX IF NOT EXISTS entries_namespace ON entries (namespace, time_us);
+CREATE INDEX IF NOT EXISTS entries_code ON entries (response_code, time_us);
+`;
+}
+
+export const SECONDARY_INDEX_NAMES = ['entries_time', 'entries_user', 'entries_verb', 'entries_resource', 'entries_namespace', 'entries_code'];
+
+export function migrate(db: Database.Database): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const done = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}

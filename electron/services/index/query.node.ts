@@ -1,0 +1,248 @@
+// The one query service over a case database (app and CLI): filters, presets, keyset pages, counts, histograms, top-N, raw entries.
+import type Database from 'better-sqlite3';
+import { toHex } from '../../../shared/core/bytes.ts';
+import { INDEX_BITS, FIELD_COLUMNS } from './columns.node.ts';
+
+export const PRESETS = ['secrets-access', 'rbac-changes', 'exec', 'impersonation', 'denied', 'anonymous', 'deletions', 'admission-changes', 'service-account'] as const;
+export type PresetName = (typeof PRESETS)[number];
+
+const WRITE_VERBS = "('create', 'update', 'patch', 'delete', 'deletecollection')";
+
+/** Each preset's exact definition (documented in docs/index-schema.md), as SQL over the entries table `e`. */
+export const PRESET_SQL: Record<Exclude<PresetName, 'service-account'>, string> = {
+  'secrets-access': "e.resource = 'secrets'",
+  'rbac-changes': `e.resource IN ('roles', 'clusterroles', 'rolebindings', 'clusterrolebindings') AND e.verb IN ${WRITE_VERBS}`,
+  exec: "e.resource = 'pods' AND e.subresource IN ('exec', 'attach', 'portforward')",
+  impersonation: 'e.impersonated_user IS NOT NULL',
+  denied: "(e.response_code = 403 OR e.decision = 'forbid')",
+  anonymous: `(e.username IN ('system:anonymous') OR e.groups LIKE '%"system:unauthenticated"%')`,
+  deletions: "e.verb IN ('delete', 'deletecollection')",
+  'admission-changes': `e.resource IN ('validatingwebhookconfigurations', 'mutatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings') AND e.verb IN ${WRITE_VERBS}`,
+};
+
+export type EntryStatus = 'covered' | 'unsigned' | 'failed';
+
+export interface EventFilter {
+  archiveId?: number;
+  /** Inclusive lower and exclusive upper bound on the event time, microseconds since 1970 UTC. */
+  fromUs?: number;
+  toUs?: number;
+  user?: string;
+  verb?: string;
+  resource?: string;
+  namespace?: string;
+  code?: number;
+  decision?: string;
+  stage?: string;
+  kind?: string;
+  status?: EntryStatus;
+  text?: string;
+  preset?: PresetName;
+  /** For the service-account preset: NAME or NAMESPACE:NAME. */
+  presetArg?: string;
+}
+
+export interface Cursor {
+  timeUs: number | null;
+  eid: number;
+}
+
+export interface EventRow {
+  archiveId: number;
+  index: number;
+  segment: string;
+  offset: number;
+  length: number;
+  leaf: string;
+  status: EntryStatus;
+  /** The smallest covering checkpoint holding this entry, when covered. */
+  coveredBy: string | null;
+  failedBy: string | null;
+  fields: Record<string, unknown>;
+}
+
+const STATUS_SQL = `CASE
+  WHEN EXISTS (SELECT 1 FROM findings f WHERE f.run_id = a.last_run_id AND f.idx = e.idx AND f.severity = 'error') THEN 'failed'
+  WHEN e.idx < r.covered_entries THEN 'covered' ELSE 'unsigned' END`;
+
+function where(filter: EventFilter): { sql: string; params: unknown[] } {
+  const c: string[] = ["a.state = 'complete'"];
+  const p: unknown[] = [];
+  const eq = (col: string, v: unknown) => {
+    if (v !== undefined) {
+      c.push(`e.${col} = ?`);
+      p.push(v);
+    }
+  };
+  if (filter.archiveId !== undefined) {
+    c.push('e.eid BETWEEN ? AND ?');
+    p.push(filter.archiveId * INDEX_BITS, filter.archiveId * INDEX_BITS + INDEX_BITS - 1);
+  }
+  if (filter.fromUs !== undefined) {
+    c.push('e.time_us >= ?');
+    p.push(filter.fromUs);
+  }
+  if (filter.toUs !== undefined) {
+    c.push('e.time_us < ?');
+    p.push(filter.toUs);
+  }
+  eq('username', filter.user);
+  eq('verb', filter.verb);
+  eq('resource', filter.resource);
+  eq('namespace', filter.namespace);
+  if (filter.code !== undefined) {
+    c.push('coalesce(e.response_code, e.status) = ?');
+    p.push(filter.code);
+  }
+  eq('decision', filter.decision);
+  eq('stage', filter.stage);
+  eq('kind', filter.kind);
+  if (filter.status !== undefined) {
+    c.push(`(${STATUS_SQL}) = ?`);
+    p.push(filter.status);
+  }
+  if (filter.text !== undefined && filter.text.trim() !== '') {
+    c.push('e.eid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)');
+    p.push(ftsQuery(filter.text));
+  }
+  if (filter.preset !== undefined) {
+    if (filter.preset === 'service-account') {
+      const name = filter.presetArg ?? '';
+      if (name === '') c.push("e.username LIKE 'system:serviceaccount:%'");
+      else if (name.includes(':')) {
+        c.push('e.username = ?');
+        p.push(`system:serviceaccount:${name}`);
+      } else {
+        c.push("e.username LIKE 'system:serviceaccount:%' AND substr(e.username, -length(?) - 1) = ?");
+        p.push(name, `:${name}`);
+      }
+    } else c.push(PRESET_SQL[filter.preset]);
+  }
+  return { sql: c.join(' AND '), params: p };
+}
+
+/** Each word of the examiner's text as a quoted prefix term, so no FTS5 syntax can be injected. */
+export function ftsQuery(text: string): string {
+  return text
+    .trim()
+    .split(/\s+/)
+    .map((w) => `"${w.replace(/"/g, '""')}"*`)
+    .join(' ');
+}
+
+const FROM = 'FROM entries e JOIN archives a ON a.id = e.archive_id JOIN runs r ON r.id = a.last_run_id';
+
+function toEventRow(r: Record<string, unknown>): EventRow {
+  const fields: Record<string, unknown> = {};
+  for (const [k, col] of FIELD_COLUMNS) {
+    const v = r[col];
+    fields[k] = k === 'hasRequestBody' || k === 'hasResponseBody' ? v === 1 : v;
+  }
+  return {
+    archiveId: r.archive_id as number,
+    index: r.idx as number,
+    segment: r.segment as string,
+    offset: r.offset as number,
+    length: r.length as number,
+    leaf: toHex(r.leaf as Uint8Array),
+    status: r.status_ as EntryStatus,
+    coveredBy: (r.covered_by as string | null) ?? null,
+    failedBy: (r.failed_by as string | null) ?? null,
+    fields,
+  };
+}
+
+const SELECT = `SELECT e.*, s.path AS segment, (${STATUS_SQL}) AS status_,
+  (SELECT c.path FROM checkpoints c WHERE c.run_id = a.last_run_id AND c.covers = 1 AND c.size > e.idx ORDER BY c.size LIMIT 1) AS covered_by,
+  (SELECT f.code FROM findings f WHERE f.run_id = a.last_run_id AND f.idx = e.idx AND f.severity = 'error' ORDER BY f.id LIMIT 1) AS failed_by
+  ${FROM} JOIN segments s ON s.archive_id = e.archive_id AND s.seq = e.segment_seq`;
+
+export interface ListOptions {
+  limit?: number;
+  sort?: 'time' | 'index';
+  after?: Cursor | null;
+}
+
+export function listEvents(db: Database.Database, filter: EventFilter, options: ListOptions = {}): { events: EventRow[]; next: Cursor | null } {
+  const limit = Math.min(Math.max(options.limit ?? 100, 1), 10_000);
+  const w = where(filter);
+  const params = [...w.params];
+  let keyset = '';
+  const after = options.after;
+  if (options.sort === 'time') {
+    if (after) {
+      if (after.timeUs === null) {
+        keyset = ' AND ((e.time_us IS NULL AND e.eid > ?) OR e.time_us IS NOT NULL)';
+        params.push(after.eid);
+      } else {
+        keyset = ' AND (e.time_us > ? OR (e.time_us = ? AND e.eid > ?))';
+        params.push(after.timeUs, after.timeUs, after.eid);
+      }
+    }
+  } else if (after) {
+    keyset = ' AND e.eid > ?';
+    params.push(after.eid);
+  }
+  const order = options.sort === 'time' ? 'e.time_us, e.eid' : 'e.eid';
+  const rows = db.prepare(`${SELECT} WHERE ${w.sql}${keyset} ORDER BY ${order} LIMIT ?`).all(...params, limit + 1) as Record<string, unknown>[];
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    events: page.map(toEventRow),
+    next: more && last ? { timeUs: (last.time_us as number | null) ?? null, eid: last.eid as number } : null,
+  };
+}
+
+export function countEvents(db: Database.Database, filter: EventFilter): number {
+  const w = where(filter);
+  return (db.prepare(`SELECT count(*) AS n ${FROM} WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
+}
+
+export interface Bucket {
+  startUs: number;
+  count: number;
+}
+
+/** Event counts per time bucket over the filter's time span (or the data's, when the filter has none). */
+export function histogram(db: Database.Database, filter: EventFilter, buckets = 60): { bucketUs: number; buckets: Bucket[] } {
+  const w = where(filter);
+  const span = db.prepare(`SELECT min(e.time_us) AS lo, max(e.time_us) AS hi ${FROM} WHERE ${w.sql} AND e.time_us IS NOT NULL`).get(...w.params) as { lo: number | null; hi: number | null };
+  if (span.lo === null || span.hi === null) return { bucketUs: 0, buckets: [] };
+  const lo = filter.fromUs ?? span.lo;
+  const hi = filter.toUs ?? span.hi + 1;
+  const bucketUs = Math.max(1, Math.ceil((hi - lo) / buckets));
+  const rows = db.prepare(`SELECT (e.time_us - ?) / ? AS b, count(*) AS n ${FROM} WHERE ${w.sql} AND e.time_us IS NOT NULL GROUP BY b ORDER BY b`).all(lo, bucketUs, ...w.params) as { b: number; n: number }[];
+  return { bucketUs, buckets: rows.map((r) => ({ startUs: lo + r.b * bucketUs, count: r.n })) };
+}
+
+export const TOP_FIELDS = { users: 'username', resources: 'resource', sourceIps: 'source_ip', userAgents: 'user_agent', verbs: 'verb', namespaces: 'namespace' } as const;
+
+export function topValues(db: Database.Database, filter: EventFilter, field: keyof typeof TOP_FIELDS, n = 10): { value: string; count: number }[] {
+  const w = where(filter);
+  const col = TOP_FIELDS[field];
+  return db.prepare(`SELECT e.${col} AS value, count(*) AS count ${FROM} WHERE ${w.sql} AND e.${col} IS NOT NULL GROUP BY e.${col} ORDER BY count DESC, value LIMIT ?`).all(...w.params, n) as { value: string; count: number }[];
+}
+
+export function getEventRow(db: Database.Database, archiveId: number, index: number): EventRow | null {
+  const r = db.prepare(`${SELECT} WHERE e.eid = ?`).get(archiveId * INDEX_BITS + index) as Record<string, unknown> | undefined;
+  return r ? toEventRow(r) : null;
+}
+
+export interface ArchiveRow {
+  id: number;
+  path: string;
+  container: string;
+  sha256: string | null;
+  origin: string | null;
+  sourceKind: string | null;
+  state: string;
+  verdict: string | null;
+  entries: number | null;
+  coveredEntries: number | null;
+}
+
+export function listArchives(db: Database.Database): ArchiveRow[] {
+  return db.prepare(`SELECT a.id, a.path, a.container, a.sha256, a.origin, a.source_kind AS sourceKind, a.state, r.verdict, r.entries, r.covered_entries AS coveredEntries
+    FROM archives a LEFT JOIN runs r ON r.id = a.last_run_id ORDER BY a.id`).all() as ArchiveRow[];
+}

@@ -1,0 +1,158 @@
+// The single writer of a case database: archive rows, entry rows in batched transactions, then the run's results.
+import Database from 'better-sqlite3';
+import { toHex } from '../../../shared/core/bytes.ts';
+import { keyFingerprint, keyIdHex, type VerifierKey } from '../../../shared/core/keys.ts';
+import type { ContainerKind, VerifyReport } from '../../../shared/core/report.ts';
+import { INDEX_BITS, ROW_COLUMNS, FIELD_COLUMNS, type Row } from './columns.node.ts';
+import { migrate, SECONDARY_INDEXES, SECONDARY_INDEX_NAMES } from './migrations.node.ts';
+
+export interface ArchiveMeta {
+  path: string;
+  container: ContainerKind;
+  size: number;
+}
+
+export interface RunKey extends VerifierKey {
+  role: 'log' | 'witness';
+  source: string;
+}
+
+export interface RunMeta {
+  tool: string;
+  toolVersion: string;
+  startedAt: string;
+  keys: RunKey[];
+  quorum: number;
+  expectedOrigin: string | null;
+  anchors: { path: string; note: string }[];
+}
+
+const COMMIT_EVERY = 50_000;
+const FTS_COLUMNS = 'username, request_uri, name, namespace, user_agent';
+
+export function openCaseDatabase(path: string, options: { readonly?: boolean } = {}): Database.Database {
+  const db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  }
+  db.pragma('cache_size = -65536');
+  return db;
+}
+
+export class CaseWriter {
+  readonly db: Database.Database;
+  private readonly insertEntry: Database.Statement;
+  private pending = 0;
+  private inTransaction = false;
+  private bulk = false;
+
+  constructor(path: string) {
+    this.db = openCaseDatabase(path);
+    this.insertEntry = this.db.prepare(`INSERT INTO entries (${ROW_COLUMNS.join(', ')}) VALUES (${ROW_COLUMNS.map(() => '?').join(', ')})`);
+  }
+
+  /**
+   * Starts (re)indexing an archive: rows left by an earlier run on the same path are removed first,
+   * so an interrupted import is rebuilt cleanly rather than merged.
+   */
+  beginArchive(meta: ArchiveMeta, run: RunMeta): { archiveId: number; runId: number } {
+    const db = this.db;
+    return db.transaction(() => {
+      const old = db.prepare('SELECT id, state FROM archives WHERE path = ?').get(meta.path) as { id: number; state: string } | undefined;
+      let rebuildFts = false;
+      if (old) {
+        const lo = old.id * INDEX_BITS;
+        const hi = lo + INDEX_BITS - 1;
+        // A complete import has its FTS rows: remove exactly those. An interrupted one may not: rebuild.
+        if (old.state === 'complete') db.prepare(`INSERT INTO entries_fts (entries_fts, rowid, ${FTS_COLUMNS}) SELECT 'delete', eid, ${FTS_COLUMNS} FROM entries WHERE eid BETWEEN ? AND ?`).run(lo, hi);
+        else rebuildFts = true;
+        db.prepare('DELETE FROM entries WHERE eid BETWEEN ? AND ?').run(lo, hi);
+        db.prepare('DELETE FROM archives WHERE id = ?').run(old.id);
+      }
+      if (rebuildFts) db.exec("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')");
+      // Loading into an empty table is much faster without the secondary indexes; they are built at the end.
+      this.bulk = (db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM entries LIMIT 1)').get() as { n: number }).n === 0;
+      if (this.bulk) for (const name of SECONDARY_INDEX_NAMES) db.exec(`DROP INDEX IF EXISTS ${name}`);
+      else db.exec(SECONDARY_INDEXES()); // they may be missing after a bulk import that was killed
+      const archiveId = Number(db.prepare("INSERT INTO archives (path, container, size, imported_at, state) VALUES (?, ?, ?, ?, 'indexing')").run(meta.path, meta.container, meta.size, run.startedAt).lastInsertRowid);
+      if (archiveId >= 2 ** 16) throw new Error('case database holds too many archives');
+      const runId = Number(db.prepare('INSERT INTO runs (archive_id, tool, tool_version, started_at, quorum, expected_origin) VALUES (?, ?, ?, ?, ?, ?)').run(archiveId, run.tool, run.toolVersion, run.startedAt, run.quorum, run.expectedOrigin).lastInsertRowid);
+      db.prepare('UPDATE archives SET last_run_id = ? WHERE id = ?').run(runId, archiveId);
+      return { archiveId, runId };
+    })();
+  }
+
+  insert(rows: Row[]): void {
+    if (!this.inTransaction) {
+      this.db.exec('BEGIN');
+      this.inTransaction = true;
+    }
+    for (const r of rows) this.insertEntry.run(r);
+    this.pending += rows.length;
+    if (this.pending >= COMMIT_EVERY) this.commit();
+  }
+
+  private commit(): void {
+    if (this.inTransaction) this.db.exec('COMMIT');
+    this.inTransaction = false;
+    this.pending = 0;
+  }
+
+  /** Entries of a segment that turned out undecodable are absent (spec §5): their rows go. */
+  dropRange(archiveId: number, first: number, count: number): void {
+    this.commit();
+    const lo = archiveId * INDEX_BITS + first;
+    this.db.prepare('DELETE FROM entries WHERE eid BETWEEN ? AND ?').run(lo, lo + count - 1);
+  }
+
+  finish(archiveId: number, runId: number, report: VerifyReport, run: RunMeta): void {
+    this.commit();
+    const db = this.db;
+    const lo = archiveId * INDEX_BITS;
+    if (this.bulk) db.exec(SECONDARY_INDEXES());
+    db.transaction(() => {
+      db.prepare(`INSERT INTO entries_fts (rowid, ${FTS_COLUMNS}) SELECT eid, ${FTS_COLUMNS} FROM entries WHERE eid BETWEEN ? AND ?`).run(lo, lo + INDEX_BITS - 1);
+      const m = report.manifest;
+      db.prepare('UPDATE archives SET sha256 = ?, origin = ?, source_kind = ?, manifest = ?, state = ? WHERE id = ?')
+        .run(report.archive.sha256 || null, report.origin, m?.source?.kind ?? null, m ? JSON.stringify(m) : null, 'complete', archiveId);
+      const seg = db.prepare('INSERT INTO segments (archive_id, seq, path, chain, first, count, gzip, sha256, chain_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      report.segmentChecks.forEach((s, i) => seg.run(archiveId, i, s.path, s.chain, s.first, s.count, s.path.endsWith('.gz') ? 1 : 0, s.sha256, s.chainSha256));
+      const errors = report.findings.filter((f) => f.severity === 'error').reduce((n, f) => n + (f.count ?? 1), 0);
+      const warnings = report.findings.filter((f) => f.severity === 'warning').reduce((n, f) => n + (f.count ?? 1), 0);
+      db.prepare(`UPDATE runs SET finished_at = ?, verdict = ?, entries = ?, covered_entries = ?, checkpoints_total = ?, checkpoints_trusted = ?,
+        errors = ?, warnings = ?, report = ? WHERE id = ?`)
+        .run(new Date().toISOString(), report.verdict, report.entries, report.coveredEntries, report.checkpoints.total, report.checkpoints.trusted, errors, warnings, JSON.stringify({ ...report, range: undefined }), runId);
+      const findKey = db.prepare('SELECT id FROM keys WHERE name = ? AND key_id = ? AND public_key = ? AND source = ?');
+      const addKey = db.prepare('INSERT INTO keys (name, key_id, type, role, public_key, fingerprint, source) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const link = db.prepare('INSERT OR IGNORE INTO run_keys (run_id, key_id) VALUES (?, ?)');
+      for (const k of run.keys) {
+        const id = keyIdHex(k.keyId);
+        const pub = Buffer.from(k.publicKey);
+        const row = findKey.get(k.name, id, pub, k.source) as { id: number } | undefined;
+        const keyRow = row ? row.id : Number(addKey.run(k.name, id, k.type, k.role, pub, toHex(keyFingerprint(k.publicKey)), k.source).lastInsertRowid);
+        link.run(runId, keyRow);
+      }
+      const anchor = db.prepare('INSERT INTO anchors (run_id, path, note) VALUES (?, ?, ?)');
+      for (const a of run.anchors) anchor.run(runId, a.path, a.note);
+      const cp = db.prepare('INSERT INTO checkpoints (run_id, path, listed, anchor, malformed, origin, size, root, computed_root, trusted, covers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      const sig = db.prepare('INSERT INTO signatures (checkpoint_id, line, name, key_id, role, status, time) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      for (const c of report.checkpointChecks) {
+        const id = Number(cp.run(runId, c.path, c.listed ? 1 : 0, c.anchor ? 1 : 0, c.malformed, c.origin, c.size, c.root, c.computedRoot, c.trusted ? 1 : 0, c.covers ? 1 : 0).lastInsertRowid);
+        for (const s of c.signatures) sig.run(id, s.line, s.name, s.keyId, s.role, s.status, s.time ?? null);
+      }
+      const finding = db.prepare('INSERT INTO findings (run_id, code, severity, file, idx, line, count, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      for (const f of report.findings) finding.run(runId, f.code, f.severity, f.file ?? null, f.index ?? null, f.line ?? null, f.count ?? null, f.message);
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  close(): void {
+    this.commit();
+    this.db.close();
+  }
+}
+
+export { FIELD_COLUMNS };

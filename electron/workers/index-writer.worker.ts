@@ -1,0 +1,41 @@
+// Worker thread: the one SQLite writer of a case database, fed rows by the parsing threads over message ports.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { VerifyReport } from '../../shared/core/report.ts';
+import { CaseWriter, type ArchiveMeta, type RunMeta } from '../services/index/writer.node.ts';
+import type { SenderBound, WriterBound } from '../services/index/rows.node.ts';
+
+export type WriterControl =
+  | { type: 'begin'; meta: ArchiveMeta; run: RunMeta }
+  | { type: 'port'; port: MessagePort }
+  | { type: 'finish'; archiveId: number; runId: number; report: VerifyReport; run: RunMeta }
+  | { type: 'close' };
+export type WriterReply = { type: 'begun'; archiveId: number; runId: number } | { type: 'done' } | { type: 'error'; message: string };
+
+const port = parentPort!;
+const writer = new CaseWriter((workerData as { dbPath: string }).dbPath);
+const reply = (r: WriterReply) => port.postMessage(r);
+
+port.on('message', (m: WriterControl) => {
+  try {
+    if (m.type === 'begin') reply({ type: 'begun', ...writer.beginArchive(m.meta, m.run) });
+    else if (m.type === 'port') {
+      m.port.on('message', (w: WriterBound) => {
+        try {
+          if (w.type === 'rows') writer.insert(w.rows);
+          else writer.dropRange(w.archiveId, w.first, w.count);
+          m.port.postMessage({ type: 'ack', seq: w.seq } satisfies SenderBound);
+        } catch (e) {
+          m.port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) } satisfies SenderBound);
+        }
+      });
+    } else if (m.type === 'finish') {
+      writer.finish(m.archiveId, m.runId, m.report, m.run);
+      reply({ type: 'done' });
+    } else {
+      writer.close();
+      reply({ type: 'done' });
+    }
+  } catch (e) {
+    reply({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  }
+});
