@@ -150,6 +150,11 @@ function warmUp(files) {
   }
 }
 
+/** CPU seconds all cores have spent busy since boot (os.cpus() already converts clock ticks to ms). */
+function machineBusyS() {
+  return cpus().reduce((n, c) => n + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) / 1000;
+}
+
 function toolVersion(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.split('\n')[0].trim() : '(unknown)';
@@ -265,6 +270,10 @@ async function main() {
   process.stdout.write(`RSS, CPU  ${meter.kind === 'gnu-time' ? meter.why : `scripts/bench/maxrss.mjs (process.resourceUsage() at exit; ${meter.why}); no RSS/CPU for openssl and sha256sum`}\n`);
   process.stdout.write(`method    ${opts.runs} run(s) of each command, interleaved; each preceded by one full read of the files (equal, warm page cache); median shown\n\n`);
 
+  // Other work on the machine skews every figure (verify wants every core): measure it rather than hide it.
+  const busyBefore = machineBusyS();
+  const selfBefore = process.cpuUsage();
+  const startedAt = process.hrtime.bigint();
   const results = new Map(commands.map((c) => [c.name, []]));
   for (let run = 1; run <= opts.runs; run++) {
     for (const c of commands) {
@@ -301,7 +310,16 @@ async function main() {
     s.rss === null ? '-' : fmtMB(s.rss),
   ]);
   process.stdout.write(`${table(['command', 'wall s', 'range s', 'CPU s', 'MB/s', 'events/s', 'time/verify', 'peak RSS'], rows)}\n`);
-  process.stdout.write(`(CPU s = user + system; above wall s means more than one core was busy. time/verify = that command's wall time / verify's.)\n\n`);
+  process.stdout.write(`(CPU s = user + system; above wall s means more than one core was busy. time/verify = that command's wall time / verify's.)\n`);
+  const elapsedS = Number(process.hrtime.bigint() - startedAt) / 1e9;
+  const ours = [...results.values()].flat();
+  if (ours.every((r) => r.userS !== null)) {
+    const self = process.cpuUsage(selfBefore);
+    const otherS = Math.max(0, machineBusyS() - busyBefore - (self.user + self.system) / 1e6 - ours.reduce((n, r) => n + r.userS + r.sysS, 0));
+    const share = otherS / (elapsedS * cpus().length);
+    const warn = share > 0.05 ? ' -- WARNING: the machine was not idle, figures are pessimistic; rerun when it is' : '';
+    process.stdout.write(`(other processes used ${fmtS(otherS)} CPU s during the ${fmtS(elapsedS)} s of runs, ${(100 * share).toFixed(0)}% of ${cpus().length} cores${warn})\n\n`);
+  } else process.stdout.write('\n');
 
   const opensslRatio = openssl.wall / verify.wall;
   const verdict = (ok) => (ok ? 'met' : 'MISSED');

@@ -225,7 +225,8 @@ async function query(argv: string[], io: Io): Promise<number> {
 }
 
 function flatEvent(e: EventRow): Record<string, unknown> {
-  return { archiveId: e.archiveId, index: e.index, segment: e.segment, offset: e.offset, length: e.length, leaf: e.leaf, status: e.status, coveredBy: e.coveredBy, ...e.fields };
+  // `status` is an access log's HTTP status (a parsed column); the entry's verification status is `verification`.
+  return { archiveId: e.archiveId, index: e.index, ...e.fields, verification: e.status, coveredBy: e.coveredBy, failedBy: e.failedBy, segment: e.segment, offset: e.offset, length: e.length, leaf: e.leaf };
 }
 
 function toCsv(rows: Record<string, unknown>[]): string {

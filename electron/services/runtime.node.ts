@@ -1,11 +1,19 @@
 // Where the running code lives: from TypeScript sources (tests, tsx) or from the esbuild bundle in dist/.
 import { fileURLToPath } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 const fromSource = import.meta.url.endsWith('.ts');
 
-/** URL of a worker entry point, e.g. workerUrl('segment') for electron/workers/segment.worker.ts. */
-export function workerUrl(name: string): URL {
-  return fromSource ? new URL(`../workers/${name}.worker.ts`, import.meta.url) : new URL(`./${name}.worker.mjs`, import.meta.url);
+/**
+ * Starts a worker thread, e.g. startWorker('segment') for electron/workers/segment.worker.ts.
+ * From the bundle it runs dist/segment.worker.mjs; from sources (tests) it first registers tsx in
+ * the new thread, because TypeScript loader hooks are not inherited by workers.
+ */
+export function startWorker(name: string, options: WorkerOptions = {}): Worker {
+  if (!fromSource) return new Worker(new URL(`./${name}.worker.mjs`, import.meta.url), options);
+  const entry = new URL(`../workers/${name}.worker.ts`, import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { ...options, eval: true });
 }
 
 export function repoRoot(): string {

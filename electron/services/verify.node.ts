@@ -14,6 +14,11 @@ import { nodeEd25519, nodeHashing } from './crypto.node.ts';
 import { gunzipStrict, GzipFormatError } from './gzip.node.ts';
 import { runSegmentJob, type SegmentJob, type SegmentJobResult } from './segment-job.node.ts';
 import { WorkerPool } from './worker-pool.node.ts';
+import { IndexSession } from './index/session.node.ts';
+import { RowSender } from './index/rows.node.ts';
+import type { RunMeta } from './index/writer.node.ts';
+import type { EventKind } from '../../shared/core/event-row.ts';
+import { resolve } from 'node:path';
 
 export interface VerifyProgress {
   phase: 'reading headers' | 'checking segments' | 'checking checkpoints';
@@ -29,6 +34,8 @@ export interface VerifyOptions {
   onProgress?: (p: VerifyProgress) => void;
   /** Sees every entry as it is read (in-process only: setting it keeps the work on this thread). */
   onEntry?: EntryListener;
+  /** Index every entry into this case database in the same pass (the evidence is read once). */
+  index?: { dbPath: string; run: RunMeta };
 }
 
 /** Below this many segment bytes, starting worker threads costs more than it saves. */
@@ -36,6 +43,19 @@ const PARALLEL_THRESHOLD = 32 << 20;
 
 export async function verifyArchive(path: string, options: VerifyOptions): Promise<VerifyReport> {
   const opened = await openArchive(path);
+  if (!options.index) return verifyOpened(opened, options, null);
+  const session = await IndexSession.start(options.index.dbPath, { path: resolve(path), container: opened.kind, size: opened.containerBytes }, options.index.run);
+  try {
+    const report = await verifyOpened(opened, options, session);
+    await session.finish(report);
+    return report;
+  } finally {
+    await session.close();
+  }
+}
+
+async function verifyOpened(opened: OpenedArchive, options: VerifyOptions, session: IndexSession | null): Promise<VerifyReport> {
+  const path = opened.path;
   const sink = new FindingSink();
   const base = {
     archive: { path, sha256: opened.containerSha256 ?? '' },
@@ -101,7 +121,8 @@ export async function verifyArchive(path: string, options: VerifyOptions): Promi
     if (!opened.files.has(s.chain)) sink.add(finding('segment-missing', `chain file ${s.chain} is listed in the manifest but absent`, { file: s.chain }));
   }
 
-  const jobResults = opened.kind === 'tar.gz' ? await checkStreaming(opened, inputs, nodeHashing, options) : await checkRandomAccess(opened, inputs, options);
+  const indexing = session && { session, kind: indexKind(manifest) };
+  const jobResults = opened.kind === 'tar.gz' ? await checkStreaming(opened, inputs, nodeHashing, options, indexing) : await checkRandomAccess(opened, inputs, options, indexing);
 
   const fileHashes = new Map<string, string>();
   const segmentChecks: SegmentCheck[] = jobResults.map((j) => {
@@ -166,10 +187,20 @@ async function directoryDigest(opened: OpenedArchive, known: Map<string, string>
 
 // ---------- directory and plain tar: one job per segment, on worker threads when it pays ----------
 
-async function checkRandomAccess(opened: OpenedArchive, inputs: SegmentCheckInput[], options: VerifyOptions): Promise<SegmentJobResult[]> {
+interface Indexing {
+  session: IndexSession;
+  kind: EventKind;
+}
+
+function indexKind(m: Manifest): EventKind {
+  return m.source?.kind ?? 'other';
+}
+
+async function checkRandomAccess(opened: OpenedArchive, inputs: SegmentCheckInput[], options: VerifyOptions, indexing: Indexing | null): Promise<SegmentJobResult[]> {
   const jobs: SegmentJob[] = inputs.map((input, seq) => ({
     seq,
     input,
+    ...(indexing ? { index: { archiveId: indexing.session.archiveId, kind: indexing.kind } } : {}),
     segmentFile: opened.files.get(input.segment.path) ?? null,
     chainFile: opened.files.get(input.segment.chain) ?? null,
   }));
@@ -182,11 +213,31 @@ async function checkRandomAccess(opened: OpenedArchive, inputs: SegmentCheckInpu
   const cores = Math.max(1, availableParallelism());
   const workers = options.onEntry ? 0 : (options.workers ?? (total >= PARALLEL_THRESHOLD ? Math.min(cores, jobs.length) : 0));
   if (workers <= 1) {
-    const out: SegmentJobResult[] = [];
-    for (const job of jobs) out.push(await runSegmentJob(job, nodeHashing, options.onEntry, progress));
-    return out;
+    const sender = indexing && new RowSender(indexing.session.port(), indexing.session.archiveId, indexing.kind);
+    try {
+      const out: SegmentJobResult[] = [];
+      for (const job of jobs) {
+        if (sender) sender.segmentSeq = job.seq;
+        const onEntry: EntryListener | undefined = sender
+          ? (i, b, o, l) => {
+              sender.entry(i, b, o, l);
+              options.onEntry?.(i, b, o, l);
+            }
+          : options.onEntry;
+        const r = await runSegmentJob(job, nodeHashing, onEntry, progress, sender ? () => sender.drain() : undefined);
+        if (sender && r.result.entriesRead === null) await sender.drop(job.input.segment.first, job.input.segment.count);
+        out.push(r);
+      }
+      await sender?.flush();
+      return out;
+    } finally {
+      sender?.close();
+    }
   }
-  const pool = new WorkerPool<SegmentJob, SegmentJobResult>('segment', workers);
+  const pool = new WorkerPool<SegmentJob, SegmentJobResult>('segment', workers, indexing ? () => {
+    const indexPort = indexing.session.port();
+    return { workerData: { indexPort }, transferList: [indexPort] };
+  } : undefined);
   try {
     return await Promise.all(jobs.map((job) => pool.run(job, progress)));
   } finally {
@@ -196,7 +247,16 @@ async function checkRandomAccess(opened: OpenedArchive, inputs: SegmentCheckInpu
 
 // ---------- tar.gz: one sequential pass over the decompressed stream ----------
 
-async function checkStreaming(opened: OpenedArchive, inputs: SegmentCheckInput[], hashing: Hashing, options: VerifyOptions): Promise<SegmentJobResult[]> {
+async function checkStreaming(opened: OpenedArchive, inputs: SegmentCheckInput[], hashing: Hashing, options: VerifyOptions, indexing: Indexing | null): Promise<SegmentJobResult[]> {
+  const sender = indexing && new RowSender(indexing.session.port(), indexing.session.archiveId, indexing.kind);
+  try {
+    return await streamTarGz(opened, inputs, hashing, options, sender);
+  } finally {
+    sender?.close();
+  }
+}
+
+async function streamTarGz(opened: OpenedArchive, inputs: SegmentCheckInput[], hashing: Hashing, options: VerifyOptions, sender: RowSender | null): Promise<SegmentJobResult[]> {
   interface State {
     checker: SegmentChecker;
     segHash: ReturnType<typeof createHash> | null;
@@ -206,8 +266,16 @@ async function checkStreaming(opened: OpenedArchive, inputs: SegmentCheckInput[]
     seenSegment: boolean;
     seenChain: boolean;
   }
-  const states = inputs.map((input): State => ({
-    checker: new SegmentChecker(input, hashing, options.onEntry),
+  const listener = (seq: number): EntryListener | undefined =>
+    sender
+      ? (i, b, o, l) => {
+          sender.segmentSeq = seq;
+          sender.entry(i, b, o, l);
+          options.onEntry?.(i, b, o, l);
+        }
+      : options.onEntry;
+  const states = inputs.map((input, seq): State => ({
+    checker: new SegmentChecker(input, hashing, listener(seq)),
     segHash: null, chainHash: null, gz: null, unreadable: null, seenSegment: false, seenChain: false,
   }));
   const bySegment = new Map<string, State>();
@@ -272,8 +340,13 @@ async function checkStreaming(opened: OpenedArchive, inputs: SegmentCheckInput[]
     done += chunk.length;
     options.onProgress?.({ phase: 'checking segments', bytesDone: done, bytesTotal: 0 });
     while (deferred.length) await deferred.shift();
+    if (sender) await sender.drain();
   }
   parser.end();
+  if (sender) {
+    await sender.flush();
+    for (const [i, st] of states.entries()) if (st.unreadable !== null) await sender.drop(inputs[i]!.segment.first, inputs[i]!.segment.count);
+  }
   return states.map((s) => {
     if (!s.seenSegment) s.checker.segmentAbsent();
     if (!s.seenChain) s.checker.chainAbsent();

@@ -1,6 +1,6 @@
 // A small pool of worker threads running one kind of job; results come back in the order of the calls.
-import { Worker, type Transferable } from 'node:worker_threads';
-import { workerUrl } from './runtime.node.ts';
+import type { Transferable, Worker } from 'node:worker_threads';
+import { startWorker } from './runtime.node.ts';
 
 export interface WorkerRequest<J> {
   id: number;
@@ -28,7 +28,7 @@ export class WorkerPool<J, R> {
   /** `setup(i)` gives worker i its workerData and what to transfer with it (message ports). */
   constructor(name: string, size: number, setup?: (i: number) => { workerData: unknown; transferList: Transferable[] }) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(workerUrl(name), setup ? setup(i) : {});
+      const w = startWorker(name, setup ? setup(i) : {});
       w.on('message', (reply: WorkerReply<R>) => this.onReply(w, reply));
       w.on('error', (e) => this.failAll(e));
       this.workers.push(w);

@@ -294,8 +294,9 @@ function fromAccessLine(s: string): EventFields | null {
   const remoteAddr = s.slice(0, dash);
 
   // $remote_user is client-supplied and may hold spaces or brackets, so the time is found by its shape.
+  // An empty (but present) user is logged as nothing, leaving two spaces before the time.
   const userStart = dash + 3;
-  let open = userStart - 1;
+  let open = userStart;
   let timeUs: number | null = null;
   for (;;) {
     open = s.indexOf(' [', open);

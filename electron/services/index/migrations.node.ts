@@ -142,7 +142,7 @@ CREATE TABLE entries (
 );
 CREATE VIRTUAL TABLE entries_fts USING fts5 (
   username, request_uri, name, namespace, user_agent,
-  content = 'entries', content_rowid = 'eid', tokenize = "unicode61 tokenchars '-_.:/@'"
+  content = 'entries', content_rowid = 'eid', tokenize = 'unicode61'
 );
 `,
   },

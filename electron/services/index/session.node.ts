@@ -1,7 +1,7 @@
 // One indexing session: starts the writer thread, hands out message ports to the parsers, finishes the run.
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { VerifyReport } from '../../../shared/core/report.ts';
-import { workerUrl } from '../runtime.node.ts';
+import { startWorker } from '../runtime.node.ts';
 import type { WriterControl, WriterReply } from '../../workers/index-writer.worker.ts';
 import type { ArchiveMeta, RunMeta } from './writer.node.ts';
 
@@ -14,7 +14,7 @@ export class IndexSession {
   ) {}
 
   static async start(dbPath: string, meta: ArchiveMeta, run: RunMeta): Promise<IndexSession> {
-    const worker = new Worker(workerUrl('index-writer'), { workerData: { dbPath } });
+    const worker = startWorker('index-writer', { workerData: { dbPath } });
     const begun = await request(worker, { type: 'begin', meta, run });
     if (begun.type !== 'begun') throw new Error('index writer did not start');
     return new IndexSession(worker, begun.archiveId, begun.runId, run);
