@@ -45,9 +45,29 @@ function parseArgs(argv) {
   return o;
 }
 
+class BenchError extends Error {}
+
+// Thrown rather than process.exit(), so `finally` blocks still delete the temporary ~1 GB input.
 function die(message) {
-  process.stderr.write(`bench: ${message}\n`);
-  process.exit(1);
+  throw new BenchError(message);
+}
+
+// On Ctrl-C: stop the measured command (its own process group, so GNU time's child goes too)
+// and delete temporary directories, which exit() would skip.
+const temporary = new Set();
+const running = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const child of running) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    for (const d of temporary) rmSync(d, { recursive: true, force: true });
+    process.exit(130);
+  });
 }
 
 // ---------- formatting ----------
@@ -104,6 +124,7 @@ function chooseMeter() {
  */
 function runMeasured(meter, cmd, args, { captureStdout = false, node = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sealcheck-bench-run-'));
+  temporary.add(dir);
   const out = join(dir, 'usage');
   let argv;
   if (meter.kind === 'gnu-time') argv = [GNU_TIME, '-f', '%e %U %S %M', '-o', out, cmd, ...args];
@@ -111,7 +132,8 @@ function runMeasured(meter, cmd, args, { captureStdout = false, node = false } =
   else argv = [cmd, ...args];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
+    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, detached: true, stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d) => (stdout += d));
@@ -119,18 +141,22 @@ function runMeasured(meter, cmd, args, { captureStdout = false, node = false } =
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+      running.delete(child);
       let usage = { userS: null, sysS: null, maxRssBytes: null };
       try {
         if (meter.kind === 'gnu-time') {
           // time writes "Command exited with non-zero status N" before the format line on failure.
           const [, u, s, m] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-          usage = { userS: u, sysS: s, maxRssBytes: m * 1024 };
+          if ([u, s, m].every(Number.isFinite)) usage = { userS: u, sysS: s, maxRssBytes: m * 1024 };
         } else if (node && existsSync(out)) {
           const j = JSON.parse(readFileSync(out, 'utf8'));
           usage = { userS: j.userS, sysS: j.sysS, maxRssBytes: j.maxRssKiB * 1024 };
         }
+      } catch {
+        // no usage figures (the meter's file is missing or garbled); the wall time still stands
       } finally {
         rmSync(dir, { recursive: true, force: true });
+        temporary.delete(dir);
       }
       resolve({ code: signal ? 128 : code, signal, wallS, ...usage, stdout, stderr });
     });
@@ -188,6 +214,7 @@ async function generateArchive(dir, events, meter) {
 
   // The plain .jsonl is only seal's input: keep it out of the repository and delete it afterwards.
   const tmp = mkdtempSync(join(tmpdir(), 'sealcheck-bench-'));
+  temporary.add(tmp);
   try {
     const jsonl = join(tmp, 'kube-apiserver-audit.jsonl');
     process.stdout.write(`generating ${fmtInt(events)} audit events (generator v${GENERATOR_VERSION}, seed 0x${DEFAULT_SEED.toString(16)}) -> ${jsonl}\n`);
@@ -215,6 +242,7 @@ async function generateArchive(dir, events, meter) {
     return meta;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+    temporary.delete(tmp);
   }
 }
 
@@ -298,7 +326,7 @@ async function main() {
     return { name: c.name, wall: median(walls), min: Math.min(...walls), max: Math.max(...walls), cpu, rss };
   });
   const [openssl, sha256sum, verify] = summary;
-  const ratio = (s) => (s === verify ? '1' : (s.wall / verify.wall).toFixed(2));
+  const ratio = (s) => (s.wall / verify.wall).toFixed(2);
   const rows = summary.map((s) => [
     s.name,
     fmtS(s.wall),
@@ -333,4 +361,10 @@ async function main() {
   process.stdout.write(missed ? `\n${missed} target(s) MISSED (exit status stays 0: this is a benchmark, not a test)\n` : '\nall targets met\n');
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  if (!(e instanceof BenchError)) throw e;
+  process.stderr.write(`bench: ${e.message}\n`);
+  process.exitCode = 1;
+}

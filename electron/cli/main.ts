@@ -1,6 +1,6 @@
-// The `sealcheck` command line: keygen, seal and verify (spec §7), on the same services as the app.
+// The `sealcheck` command line: keygen, seal, verify, prove and verify-proof (spec §7), on the same services as the app.
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import type { Finding } from '../../shared/core/findings.ts';
 import { COSIGNER_KEY, LOG_KEY, formatSignerKey, formatVerifierKey, isValidKeyName, keyFingerprint, keyIdHex, makeKey } from '../../shared/core/keys.ts';
@@ -13,6 +13,9 @@ import { UsageError, loadAnchor, loadSignerKey, loadVerifierKey } from '../servi
 import { seal, SealError } from '../services/seal.node.ts';
 import { TOOL_VERSION } from '../services/runtime.node.ts';
 import { verifyArchive, type VerifyProgress } from '../services/verify.node.ts';
+import { CannotProveError, MAX_PROOF_BYTES, proveEntry, verifyProof } from '../services/proof.node.ts';
+import { MAX_LINE_BYTES } from '../../shared/core/segment-check.ts';
+import { formatExaminerName, generateExaminerKey, importPkcs8ExaminerKey, opensshFingerprint, parseExaminerName, resolvePassphrase, sha256Fingerprint, writeExaminerKeyFiles, DEFAULT_SCRYPT } from '../services/attest/examiner-key.node.ts';
 import { parseArgs, one, required, positiveInteger, type Parsed } from './args.ts';
 import { countEvents, listEvents, PRESETS, type EntryStatus, type EventFilter, type EventRow, type PresetName } from '../services/index/query.node.ts';
 import { openCaseDatabase } from '../services/index/writer.node.ts';
@@ -21,17 +24,26 @@ const HELP = `sealcheck ${TOOL_VERSION} — seal and verify Kubernetes audit log
 
 Usage:
   sealcheck keygen --name NAME --out PREFIX [--cosigner]
+  sealcheck keygen --examiner --name "NAME <EMAIL>" --out PREFIX [--passphrase-file F]
+                  [--import-pkcs8 KEY.pem]   (passphrase: first line of F, else $SEALCHECK_PASSPHRASE)
   sealcheck seal --key LOG.key --origin ORIGIN --out ARCHIVE [--cosign W.key ...]
                  [--checkpoint-every N] [--segment-entries N] [--gzip] [--append]
                  [--kind KIND] [--description TEXT] INPUT...
   sealcheck verify ARCHIVE --trust KEY [--trust NAME=KEY.pem ...] [--witness KEY ... --quorum K]
                    [--anchor CHECKPOINT ...] [--origin ORIGIN] [--index CASE.sqlite] [--json]
+  sealcheck prove ARCHIVE --index N --out FILE.tlog-proof --trust KEY [--trust NAME=KEY.pem ...]
+                  [--witness KEY ... --quorum K]
+  sealcheck verify-proof FILE.tlog-proof --entry RAW_EVENT_FILE --trust KEY [--trust NAME=KEY.pem ...]
+                         [--witness KEY ... --quorum K]
   sealcheck query CASE.sqlite [--verb V] [--user U] [--resource R] [--namespace N] [--code C]
                   [--from TIME] [--to TIME] [--text Q] [--preset NAME [--account NAME]]
                   [--stage S] [--status covered|unsigned|failed] [--count] [--limit N] [--json|--csv]
 
 Exit codes of verify: 0 verified, 1 failed, 3 incomplete, 2 bad usage (arguments, keys, anchors,
 or a path that is not a directory, tar or gzip file).
+prove writes FILE.tlog-proof (C2SP tlog-proof v1, against the smallest trusted checkpoint covering
+entry N) and FILE.entry (the entry's bytes): exit 0 written, 1 entry not covered, 2 bad usage or no
+such entry. verify-proof: exit 0 proven, 1 not proven, 2 bad usage (RAW_EVENT_FILE may end with one LF).
 `;
 
 export interface Io {
@@ -52,6 +64,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await verify(rest, io);
       case 'query':
         return await query(rest, io);
+      case 'prove':
+        return await prove(rest, io);
+      case 'verify-proof':
+        return await verifyProofCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -62,7 +78,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         io.stdout(`sealcheck ${TOOL_VERSION}\n`);
         return 0;
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: keygen, seal, verify, query)`);
+        throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: keygen, seal, verify, query, prove, verify-proof)`);
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof SealError || e instanceof NotAnArchiveError) {
@@ -74,8 +90,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 async function keygen(argv: string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { name: { kind: 'one' }, out: { kind: 'one' }, cosigner: { kind: 'bool' } }, 'keygen');
+  const p = parseArgs(argv, {
+    name: { kind: 'one' }, out: { kind: 'one' }, cosigner: { kind: 'bool' },
+    examiner: { kind: 'bool' }, 'passphrase-file': { kind: 'one' }, 'import-pkcs8': { kind: 'one' },
+  }, 'keygen');
   if (p.positional.length) throw new UsageError(`keygen: unexpected argument ${JSON.stringify(p.positional[0])}`);
+  if (p.flags.has('examiner')) return examinerKeygen(p, io);
+  for (const f of ['passphrase-file', 'import-pkcs8']) if (p.flags.has(f)) throw new UsageError(`keygen: --${f} is only for --examiner keys`);
   const name = required(p, 'name', 'keygen');
   const out = required(p, 'out', 'keygen');
   if (!isValidKeyName(name)) throw new UsageError(`keygen: invalid key name ${JSON.stringify(name)} (non-empty, no spaces, no '+')`);
@@ -87,6 +108,35 @@ async function keygen(argv: string[], io: Io): Promise<number> {
   await writeFile(`${out}.pub`, `${formatVerifierKey(pub)}\n`, { flag: 'wx' });
   io.stdout(`${type === LOG_KEY ? 'log' : 'cosigner'} key ${name}+${keyIdHex(pub.keyId)}\n`);
   io.stdout(`  private: ${out}.key (keep it secret)\n  public:  ${out}.pub\n  public key SHA-256: ${toHex(keyFingerprint(pub.publicKey))}\n`);
+  return 0;
+}
+
+/** The examiner's attestation key: encrypted PREFIX.key, PEM PREFIX.pub, OpenSSH PREFIX.ssh.pub. */
+async function examinerKeygen(p: Parsed, io: Io): Promise<number> {
+  if (p.flags.has('cosigner')) throw new UsageError('keygen: --examiner and --cosigner exclude each other');
+  const identity = parseExaminerName(required(p, 'name', 'keygen'));
+  const out = required(p, 'out', 'keygen');
+  const pemPath = one(p, 'import-pkcs8');
+  let pem: string | undefined;
+  if (pemPath !== undefined) {
+    try {
+      pem = await readFile(pemPath, 'utf8');
+    } catch (e) {
+      throw new UsageError(`keygen: cannot read --import-pkcs8 ${pemPath}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+  }
+  // The passphrase is checked before the key is made, so a missing one costs nothing.
+  const passphrase = await resolvePassphrase({ passphraseFile: one(p, 'passphrase-file') });
+  const key = pem === undefined ? generateExaminerKey(identity) : importPkcs8ExaminerKey(pem, identity, pemPath);
+  try {
+    const paths = await writeExaminerKeyFiles(out, key, passphrase);
+    io.stdout(`examiner key ${formatExaminerName(identity)}${pem === undefined ? '' : ` (imported from ${pemPath})`}\n`);
+    io.stdout(`  private: ${paths.key} (encrypted: scrypt N=2^${Math.log2(DEFAULT_SCRYPT.N)} r=${DEFAULT_SCRYPT.r} p=${DEFAULT_SCRYPT.p}, AES-256-GCM)\n`);
+    io.stdout(`  public:  ${paths.pub} (PEM), ${paths.sshPub} (OpenSSH)\n`);
+    io.stdout(`  public key SHA-256: ${sha256Fingerprint(key.publicKey)}\n  OpenSSH fingerprint: ${opensshFingerprint(key.publicKey)}\n`);
+  } finally {
+    key.seed.fill(0);
+  }
   return 0;
 }
 
@@ -239,21 +289,21 @@ function toCsv(rows: Record<string, unknown>[]): string {
   return `${cols.join(',')}\n${rows.map((r) => cols.map((c) => cell(r[c])).join(',')).join('\n')}\n`;
 }
 
-async function loadPolicy(p: Parsed) {
+async function loadPolicy(p: Parsed, command = 'verify') {
   const trust = p.flags.get('trust') ?? [];
-  if (trust.length === 0) throw new UsageError('verify: at least one --trust KEY is required (the log key the examiner trusts)');
+  if (trust.length === 0) throw new UsageError(`${command}: at least one --trust KEY is required (the log key the examiner trusts)`);
   const logKeys = await Promise.all(trust.map((t) => loadVerifierKey(t, LOG_KEY, '--trust')));
   const witnessKeys = await Promise.all((p.flags.get('witness') ?? []).map((w) => loadVerifierKey(w, COSIGNER_KEY, '--witness')));
   const quorumText = one(p, 'quorum');
   let quorum = 0;
   if (quorumText !== undefined) {
-    if (witnessKeys.length === 0) throw new UsageError('verify: --quorum needs --witness keys');
-    quorum = positiveInteger(p, 'quorum', 'verify')!;
+    if (witnessKeys.length === 0) throw new UsageError(`${command}: --quorum needs --witness keys`);
+    quorum = positiveInteger(p, 'quorum', command)!;
     const distinct = new Set(witnessKeys.map((k) => toHex(k.publicKey))).size;
-    if (quorum > distinct) throw new UsageError(`verify: --quorum ${quorum} can never be met by ${distinct} distinct witness key${distinct === 1 ? '' : 's'}`);
+    if (quorum > distinct) throw new UsageError(`${command}: --quorum ${quorum} can never be met by ${distinct} distinct witness key${distinct === 1 ? '' : 's'}`);
   } else if (witnessKeys.length) quorum = 1;
   const origin = one(p, 'origin') ?? null;
-  if (origin !== null && !isValidKeyName(origin)) throw new UsageError(`verify: --origin ${JSON.stringify(origin)} is not a valid origin`);
+  if (origin !== null && !isValidKeyName(origin)) throw new UsageError(`${command}: --origin ${JSON.stringify(origin)} is not a valid origin`);
   return { logKeys, witnessKeys, quorum, origin };
 }
 
@@ -327,4 +377,83 @@ export function humanReport(r: VerifyReport): string {
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+// ---------- prove and verify-proof (C2SP tlog-proof v1) ----------
+
+/** Where `prove --out FILE.tlog-proof` puts the entry: FILE.entry (OUT.entry when OUT lacks the .tlog-proof extension). */
+export function entryPathFor(out: string): string {
+  return out.endsWith('.tlog-proof') ? `${out.slice(0, -'.tlog-proof'.length)}.entry` : `${out}.entry`;
+}
+
+async function writeOutput(path: string, data: string | Uint8Array, command: string): Promise<void> {
+  try {
+    await writeFile(path, data);
+  } catch (e) {
+    throw new UsageError(`${command}: cannot write ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * A proof must rest on a checkpoint the examiner trusts, so --trust is required as for verify (the
+ * spec's brackets notwithstanding): without a trusted key no checkpoint covers anything.
+ */
+async function prove(argv: string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, { index: { kind: 'one' }, out: { kind: 'one' }, trust: { kind: 'many' }, witness: { kind: 'many' }, quorum: { kind: 'one' } }, 'prove');
+  if (p.positional.length !== 1) throw new UsageError(`prove: expected exactly one ARCHIVE, got ${p.positional.length}`);
+  const indexText = required(p, 'index', 'prove');
+  if (!/^(0|[1-9][0-9]*)$/.test(indexText) || !Number.isSafeInteger(Number(indexText))) throw new UsageError(`prove: --index must be an entry index (0, 1, 2, ...), got ${JSON.stringify(indexText)}`);
+  const out = required(p, 'out', 'prove');
+  const entryOut = entryPathFor(out);
+  const policy = await loadPolicy(p, 'prove');
+  let r;
+  try {
+    r = await proveEntry(p.positional[0]!, Number(indexText), policy);
+  } catch (e) {
+    if (!(e instanceof CannotProveError)) throw e;
+    io.stderr(`sealcheck: cannot prove entry ${indexText}: ${e.message}\n`);
+    return 1;
+  }
+  await writeOutput(out, r.proof, 'prove');
+  await writeOutput(entryOut, r.entry, 'prove');
+  io.stdout(`proved entry ${r.index} of ${r.origin} against ${r.checkpoint} (tree size ${r.size}, ${r.hashes.length} hash${r.hashes.length === 1 ? '' : 'es'} in the path)\n`);
+  for (const c of r.cosignatures) io.stdout(`  cosigned     by ${c.name} at ${isoTime(c.time)} (${c.time})\n`);
+  io.stdout(`  proof: ${out}\n  entry: ${entryOut} (${r.entry.length} bytes, exactly as sealed)\n`);
+  if (r.verdict !== 'verified') io.stdout(`  note: the archive as a whole is ${r.verdict} (see sealcheck verify); this entry is covered\n`);
+  return 0;
+}
+
+/** Reads a file named on the command line; null when it is larger than `limit` (not read into memory, judged by the caller). */
+async function readInput(path: string, what: string, limit: number): Promise<Uint8Array | null> {
+  try {
+    if ((await stat(path)).size > limit) return null;
+    return await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`verify-proof: cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
+  }
+}
+
+async function verifyProofCommand(argv: string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, { entry: { kind: 'one' }, trust: { kind: 'many' }, witness: { kind: 'many' }, quorum: { kind: 'one' } }, 'verify-proof');
+  if (p.positional.length !== 1) throw new UsageError(`verify-proof: expected exactly one FILE.tlog-proof, got ${p.positional.length}`);
+  const proofPath = p.positional[0]!;
+  const entryPath = required(p, 'entry', 'verify-proof');
+  const policy = await loadPolicy(p, 'verify-proof');
+  const proof = await readInput(proofPath, 'proof', MAX_PROOF_BYTES);
+  const raw = await readInput(entryPath, 'entry file', MAX_LINE_BYTES + 1);
+  const notProven = (reason: string) => {
+    io.stdout(`NOT PROVEN: ${reason}\n`);
+    return 1;
+  };
+  if (proof === null) return notProven(`${proofPath} is larger than any valid proof`);
+  if (raw === null) return notProven(`${entryPath} is longer than any well-formed entry (256 MiB)`);
+  // One trailing LF is how a line is saved; only that one is dropped. A second stays in the bytes, and no entry holds an LF.
+  const entry = raw.length > 0 && raw[raw.length - 1] === 0x0a ? raw.subarray(0, raw.length - 1) : raw;
+  const v = verifyProof(proof, entry, policy);
+  if (!v.proven) return notProven(v.reason);
+  io.stdout(`PROVEN: ${v.reason}.\n`);
+  io.stdout(`  origin       ${v.origin}\n  index        ${v.index}\n  tree size    ${v.size}\n  root         ${v.root}\n`);
+  for (const c of v.cosignatures) io.stdout(`  cosigned     by ${c.name} at ${isoTime(c.time)} (${c.time})\n`);
+  return 0;
 }

@@ -82,6 +82,11 @@ export async function loadAnchor(path: string, trusted: readonly VerifierKey[]):
   } catch (e) {
     throw new UsageError(`cannot read anchor ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
+  return anchorFromBytes(bytes, path, trusted);
+}
+
+/** An anchor's note, parsed and checked: it must carry a valid signature from one of the trusted log keys. */
+export function anchorFromBytes(bytes: Uint8Array, path: string, trusted: readonly VerifierKey[]): Anchor {
   try {
     const note = parseNote(bytes);
     const checkpoint = parseCheckpointText(note.text);

@@ -1,0 +1,416 @@
+// The handler table behind every transport (Electron IPC in the app, the loopback bridge in UI tests): validated, typed, results as {ok, value} | {ok: false, error}.
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type Database from 'better-sqlite3';
+import {
+  isApiMethod, type Api, type ApiEvents, type ApiEventName, type ApiMethod, type ArchiveView, type CaseDetails, type CaseInfo, type EntryDetail,
+  type EventFilterInput, type EventSummary, type KeyInfo, type KeyRole, type Result, type RunView, type TopField, type TrustPolicyView,
+} from '../../../shared/api.ts';
+import { toBase64, toHex, utf8 } from '../../../shared/core/bytes.ts';
+import { COSIGNER_KEY, LOG_KEY, formatVerifierKey, keyFingerprint, keyIdHex, parseVerifierKey, verifierKeyFromPem, KeyError, type VerifierKey } from '../../../shared/core/keys.ts';
+import { publicKeyProblem } from '../../../shared/core/ed25519.ts';
+import type { Anchor } from '../../../shared/core/evaluate.ts';
+import type { VerifyReport } from '../../../shared/core/report.ts';
+import { anchorFromBytes, UsageError } from '../keys.node.ts';
+import { openArchive, readRange } from '../archive.node.ts';
+import { EvidenceReader } from '../index/raw-entry.node.ts';
+import { countEvents, getEventRow, histogram, listArchives, listEvents, topValues, PRESETS, TOP_FIELDS, type EventFilter, type PresetName } from '../index/query.node.ts';
+import { openCaseDatabase } from '../index/writer.node.ts';
+import { startWorker, TOOL_VERSION } from '../runtime.node.ts';
+import type { JobReply, JobRequest } from '../../workers/job.worker.ts';
+import { CASE_DB, CaseError, RecentCases, createCaseFolder, readCase, saveCase, type CaseFile } from './cases.node.ts';
+
+export class ApiFailure extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export interface HandlerContext {
+  casesRoot: string;
+  /** Where the list of recent cases is kept. */
+  stateDir: string;
+  emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void;
+  /** Native dialogs exist only in the app. */
+  pickPath?: (purpose: 'archive-file' | 'archive-folder' | 'key' | 'anchor') => Promise<string | null>;
+}
+
+// ---------- validation at the boundary ----------
+
+type Check = (v: unknown, at: string) => void;
+const fail = (at: string, what: string): never => {
+  throw new ApiFailure('bad-request', `${at} must be ${what}`);
+};
+const str: Check = (v, at) => void (typeof v === 'string' || fail(at, 'a string'));
+const nonEmpty: Check = (v, at) => void ((typeof v === 'string' && v.trim() !== '') || fail(at, 'a non-empty string'));
+const int: Check = (v, at) => void ((typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) || fail(at, 'a non-negative integer'));
+const oneOf = (values: readonly string[]): Check => (v, at) => void ((typeof v === 'string' && values.includes(v)) || fail(at, `one of ${values.join(', ')}`));
+const nullable = (c: Check): Check => (v, at) => void (v === null || c(v, at));
+const optional = (c: Check): Check => (v, at) => void (v === undefined || c(v, at));
+const object = (shape: Record<string, Check>, open = false): Check => (v, at) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(at, 'an object');
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!open && !(k in shape)) fail(`${at}.${k}`, 'absent (unknown field)');
+  for (const [k, c] of Object.entries(shape)) c(o[k], `${at}.${k}`);
+};
+const either = (...cs: Check[]): Check => (v, at) => {
+  const errors: string[] = [];
+  for (const c of cs) {
+    try {
+      c(v, at);
+      return;
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+  }
+  throw new ApiFailure('bad-request', errors.join('; or '));
+};
+
+const caseDetails = object({ caseNumber: nonEmpty, title: str, requestingParty: str, examinerName: nonEmpty, examinerRole: str, organisation: str });
+const role = oneOf(['log', 'witness']);
+const filter = object({
+  archiveId: optional(int), fromUs: optional(int), toUs: optional(int), user: optional(str), verb: optional(str), resource: optional(str), namespace: optional(str),
+  code: optional(int), decision: optional(str), stage: optional(str), kind: optional(str), status: optional(oneOf(['covered', 'unsigned', 'failed'])),
+  text: optional(str), preset: optional(oneOf(PRESETS)), presetArg: optional(str),
+});
+const cursor = nullable(object({ timeUs: nullable((v, at) => void ((typeof v === 'number' && Number.isSafeInteger(v)) || fail(at, 'an integer'))), eid: int }));
+
+const ARGS: { [K in ApiMethod]: Check[] } = {
+  appInfo: [],
+  listRecentCases: [],
+  createCase: [caseDetails],
+  openCase: [nonEmpty],
+  pickPath: [oneOf(['archive-file', 'archive-folder', 'key', 'anchor'])],
+  inspectArchive: [nonEmpty, nonEmpty, nonEmpty],
+  addKey: [nonEmpty, either(object({ path: nonEmpty }), object({ text: nonEmpty, name: optional(str) })), role],
+  removeKey: [nonEmpty, nonEmpty, role],
+  addAnchor: [nonEmpty, either(object({ path: nonEmpty }), object({ text: nonEmpty }))],
+  removeAnchor: [nonEmpty, nonEmpty],
+  setPolicy: [nonEmpty, object({ quorum: int, origin: nullable(str) })],
+  verify: [nonEmpty, nonEmpty, nonEmpty],
+  cancelJob: [nonEmpty],
+  getRun: [nonEmpty, int],
+  listArchives: [nonEmpty],
+  queryEvents: [nonEmpty, filter, object({ limit: optional(int), after: optional(cursor), sort: optional(oneOf(['time', 'index'])) })],
+  countEvents: [nonEmpty, filter],
+  histogram: [nonEmpty, filter, int],
+  topValues: [nonEmpty, filter, oneOf(Object.keys(TOP_FIELDS)), int],
+  getEntry: [nonEmpty, int, int],
+};
+
+// ---------- helpers ----------
+
+function keyInfo(k: VerifierKey, role: KeyRole, source: string): KeyInfo {
+  return { name: k.name, role, keyId: keyIdHex(k.keyId), fingerprint: toHex(keyFingerprint(k.publicKey)), keyString: formatVerifierKey(k), source };
+}
+
+function parseKeyText(text: string, name: string | undefined, role: KeyRole, source: string): VerifierKey {
+  try {
+    const t = text.trim();
+    let key: VerifierKey;
+    if (t.startsWith('-----BEGIN')) {
+      if (!name) throw new KeyError('a PEM key needs a name (the log origin it signs as)');
+      if (role !== 'log') throw new KeyError('a PEM key can only be a log key');
+      key = verifierKeyFromPem(name, t);
+    } else {
+      if (t.startsWith('PRIVATE+KEY+')) throw new KeyError('this is a private signer key; give the verifier key (.pub)');
+      if (t.includes('\n')) throw new KeyError('one key per file or paste');
+      key = parseVerifierKey(t);
+    }
+    const want = role === 'log' ? LOG_KEY : COSIGNER_KEY;
+    if (key.type !== want) throw new KeyError(`${key.name} is a ${key.type === LOG_KEY ? 'log key (type 0x01)' : 'cosigner key (type 0x04)'}, not a ${role} key`);
+    const problem = publicKeyProblem(key.publicKey);
+    if (problem) throw new KeyError(`public key refused: ${problem}`);
+    return key;
+  } catch (e) {
+    if (e instanceof KeyError) throw new ApiFailure('bad-key', `${source}: ${e.message}`);
+    throw e;
+  }
+}
+
+function policyView(c: CaseFile): TrustPolicyView {
+  const keys = c.keys.map((k) => keyInfo(parseVerifierKey(k.keyString), k.role, k.source));
+  const logKeys = keys.filter((k) => k.role === 'log').map((k) => parseVerifierKey(k.keyString));
+  const anchors = c.anchors.map((a) => {
+    let signedBy: string[] = [];
+    let origin = '';
+    let size = 0;
+    let root = '';
+    try {
+      const parsed = anchorFromBytes(utf8(a.note), a.source, logKeys);
+      origin = parsed.checkpoint.origin;
+      size = parsed.checkpoint.size;
+      root = toBase64(parsed.checkpoint.root);
+      signedBy = parsed.note.signatures.map((s) => `${s.name}+${keyIdHex(s.keyId)}`);
+    } catch {
+      // a key it relied on was removed: shown without a signer
+    }
+    return { id: a.id, origin, size, root, signedBy, source: a.source };
+  });
+  return { keys, quorum: c.quorum, origin: c.origin, anchors };
+}
+
+function reasonOf(r: VerifyReport): string {
+  const errors = r.findings.filter((f) => f.severity === 'error');
+  if (r.verdict === 'verified') return `All ${r.entries} entries are covered by ${r.covering?.checkpoint ?? 'a trusted checkpoint'}, signed by a trusted log key, and nothing was altered.`;
+  if (r.verdict === 'failed') {
+    const first = errors[0]!;
+    const where = first.index !== undefined ? ` at entry ${first.index}` : first.file ? ` in ${first.file}` : '';
+    return `${errors.reduce((n, f) => n + (f.count ?? 1), 0)} error${errors.length === 1 && !first.count ? '' : 's'}; the first: ${first.code}${where}.`;
+  }
+  return `Nothing is wrong, but only ${r.coveredEntries} of ${r.entries} entries are covered by a trusted checkpoint.`;
+}
+
+function runView(archiveId: number, runId: number, r: VerifyReport, startedAt: string, finishedAt: string): RunView {
+  const m = r.manifest;
+  return {
+    archiveId, runId, verdict: r.verdict, reason: reasonOf(r), startedAt, finishedAt,
+    archive: { path: r.archive.path, sha256: r.archive.sha256, container: r.container },
+    origin: r.origin, entries: r.entries, coveredEntries: r.coveredEntries, covering: r.covering,
+    checkpoints: r.checkpointChecks, findings: r.findings,
+    segments: r.segmentChecks.map((s) => ({ path: s.path, first: s.first, count: s.count, entriesRead: s.entriesRead })),
+    manifestClaims: { sourceKind: m?.source?.kind ?? null, created: m?.created ?? null, producer: m?.producer ? `${m.producer.name ?? ''} ${m.producer.version ?? ''}`.trim() : null },
+  };
+}
+
+function summary(e: ReturnType<typeof getEventRow> & object): EventSummary {
+  const f = e.fields as Record<string, unknown>;
+  const s = (k: string) => (f[k] as string | null) ?? null;
+  const n = (k: string) => (f[k] as number | null) ?? null;
+  return {
+    archiveId: e.archiveId, index: e.index, status: e.status, time: s('time'), timeUs: n('timeUs'), kind: s('kind') ?? 'other',
+    username: s('username'), verb: s('verb'), method: s('method'), resource: s('resource'), namespace: s('namespace'), name: s('name'),
+    requestUri: s('requestUri'), path: s('path'), code: n('responseCode') ?? n('status'), sourceIp: s('sourceIp'), stage: s('stage'),
+  };
+}
+
+function toFilter(f: EventFilterInput): EventFilter {
+  return { ...f, ...(f.preset ? { preset: f.preset as PresetName } : {}) } as EventFilter;
+}
+
+// ---------- the table ----------
+
+export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
+  const recent = new RecentCases(join(ctx.stateDir, 'recent-cases.json'));
+  const jobs = new Map<string, { cancel(): void }>();
+  const dbs = new Map<string, Database.Database>();
+  const evidence = new EvidenceReader();
+
+  const caseInfo = async (folder: string): Promise<CaseInfo> => {
+    const c = await readCase(folder);
+    const s = { ...c.details, folder, createdAt: c.createdAt, openedAt: new Date().toISOString() };
+    await recent.touch(s);
+    return { ...s, policy: policyView(c), archives: archivesOf(folder) };
+  };
+  const db = (folder: string): Database.Database | null => {
+    const path = join(folder, CASE_DB);
+    if (!existsSync(path)) return null;
+    let d = dbs.get(path);
+    if (!d) dbs.set(path, (d = openCaseDatabase(path, { readonly: true })));
+    return d;
+  };
+  const archivesOf = (folder: string): ArchiveView[] => {
+    const d = db(folder);
+    return d ? listArchives(d).map((a) => ({ ...a, verdict: a.verdict as ArchiveView['verdict'] })) : [];
+  };
+  const mutateCase = async (folder: string, change: (c: CaseFile) => void): Promise<TrustPolicyView> => {
+    const c = await readCase(folder);
+    change(c);
+    await saveCase(folder, c);
+    return policyView(c);
+  };
+
+  /** Runs a job on a worker thread, forwarding its progress as `progress` events for jobId. */
+  const runJob = <T>(jobId: string, request: JobRequest): Promise<T> =>
+    new Promise<T>((resolvePromise, reject) => {
+      const worker = startWorker('job');
+      const started = Date.now();
+      let settled = false;
+      const settle = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        jobs.delete(jobId);
+        void worker.terminate();
+        f();
+      };
+      jobs.set(jobId, { cancel: () => settle(() => reject(new ApiFailure('cancelled', 'cancelled by the examiner'))) });
+      worker.on('message', (m: JobReply) => {
+        if (m.type === 'progress') {
+          const seconds = (Date.now() - started) / 1000;
+          const rate = seconds > 0 ? m.bytesDone / seconds : 0;
+          ctx.emit('progress', { jobId, phase: m.phase, bytesDone: m.bytesDone, bytesTotal: m.bytesTotal, rate, etaSeconds: rate > 0 && m.bytesTotal ? Math.max(0, (m.bytesTotal - m.bytesDone) / rate) : null });
+        } else if (m.type === 'result') settle(() => resolvePromise(m.value as T));
+        else settle(() => reject(new ApiFailure(m.code, m.message)));
+      });
+      worker.on('error', (e) => settle(() => reject(new ApiFailure('internal', e.message))));
+      worker.postMessage(request);
+    });
+
+  const handlers: Api & { close(): void } = {
+    async appInfo() {
+      return { version: TOOL_VERSION, offline: true as const, casesRoot: ctx.casesRoot };
+    },
+    listRecentCases: () => recent.list(),
+    async createCase(details: CaseDetails) {
+      const { folder } = await createCaseFolder(ctx.casesRoot, details);
+      return caseInfo(folder);
+    },
+    openCase: (folder) => caseInfo(resolve(folder)),
+    pickPath: async (purpose) => (ctx.pickPath ? ctx.pickPath(purpose) : null),
+    async inspectArchive(folder, path, jobId) {
+      await readCase(folder);
+      return runJob(jobId, { type: 'digest', path: resolve(path) });
+    },
+    async addKey(folder, source, role) {
+      const text = 'path' in source ? await readFile(source.path, 'utf8').catch(() => { throw new ApiFailure('not-found', `cannot read key file ${source.path}`); }) : source.text;
+      const label = 'path' in source ? source.path : 'pasted';
+      const key = parseKeyText(text, 'name' in source ? source.name : undefined, role, label);
+      return mutateCase(folder, (c) => {
+        const keyString = formatVerifierKey(key);
+        if (!c.keys.some((k) => k.keyString === keyString && k.role === role)) c.keys.push({ keyString, role, source: label });
+        if (role === 'witness' && c.quorum === 0) c.quorum = 1;
+      });
+    },
+    removeKey: (folder, keyString, role) => mutateCase(folder, (c) => {
+      c.keys = c.keys.filter((k) => !(k.keyString === keyString && k.role === role));
+      const witnesses = c.keys.filter((k) => k.role === 'witness').length;
+      if (c.quorum > witnesses) c.quorum = witnesses;
+    }),
+    async addAnchor(folder, source) {
+      const bytes = 'path' in source ? await readFile(source.path).catch(() => { throw new ApiFailure('not-found', `cannot read anchor ${source.path}`); }) : utf8(source.text.endsWith('\n') ? source.text : `${source.text}\n`);
+      const label = 'path' in source ? source.path : 'pasted';
+      const c = await readCase(folder);
+      const logKeys = c.keys.filter((k) => k.role === 'log').map((k) => parseVerifierKey(k.keyString));
+      let anchor: Anchor;
+      try {
+        anchor = anchorFromBytes(bytes, label, logKeys);
+      } catch (e) {
+        if (e instanceof UsageError) throw new ApiFailure('bad-key', e.message.replace('--trust key', 'trusted log key'));
+        throw e;
+      }
+      void anchor; // parsed and checked above; the exact bytes are what is kept
+      const note = Buffer.from(bytes).toString('utf8');
+      return mutateCase(folder, (cf) => void cf.anchors.push({ id: randomUUID(), note, source: label }));
+    },
+    removeAnchor: (folder, id) => mutateCase(folder, (c) => void (c.anchors = c.anchors.filter((a) => a.id !== id))),
+    setPolicy: (folder, policy) => mutateCase(folder, (c) => {
+      const witnesses = c.keys.filter((k) => k.role === 'witness').length;
+      if (policy.quorum > witnesses) throw new ApiFailure('bad-request', `a quorum of ${policy.quorum} can never be met by ${witnesses} witness key${witnesses === 1 ? '' : 's'}`);
+      c.quorum = policy.quorum;
+      c.origin = policy.origin && policy.origin.trim() !== '' ? policy.origin.trim() : null;
+    }),
+    async verify(folder, archivePath, jobId) {
+      const c = await readCase(folder);
+      const logKeys = c.keys.filter((k) => k.role === 'log');
+      if (logKeys.length === 0) throw new ApiFailure('bad-request', 'add at least one trusted log key before verifying');
+      const parsed = (role: KeyRole) => c.keys.filter((k) => k.role === role).map((k) => ({ ...parseVerifierKey(k.keyString), role, source: k.source }));
+      const logs = parsed('log');
+      const witnesses = parsed('witness');
+      const anchors = c.anchors.map((a) => anchorFromBytes(utf8(a.note), a.source, logs));
+      const startedAt = new Date().toISOString();
+      const dbPath = join(folder, CASE_DB);
+      // The read-only handle must not hold the file while the writer rebuilds it.
+      dbs.get(dbPath)?.close();
+      dbs.delete(dbPath);
+      const report = await runJob<VerifyReport>(jobId, {
+        type: 'verify', path: resolve(archivePath), dbPath,
+        policy: { logKeys: logs, witnessKeys: witnesses, quorum: c.quorum, origin: c.origin }, anchors,
+        run: { tool: 'sealcheck', toolVersion: TOOL_VERSION, startedAt, keys: [...logs, ...witnesses], quorum: c.quorum, expectedOrigin: c.origin, anchors: c.anchors.map((a) => ({ path: a.source, note: a.note })) },
+      });
+      const d = db(folder)!;
+      const row = d.prepare('SELECT a.id AS archiveId, a.last_run_id AS runId FROM archives a WHERE a.path = ?').get(resolve(archivePath)) as { archiveId: number; runId: number };
+      return runView(row.archiveId, row.runId, report, startedAt, new Date().toISOString());
+    },
+    async cancelJob(jobId) {
+      const j = jobs.get(jobId);
+      j?.cancel();
+      return j !== undefined;
+    },
+    async getRun(folder, archiveId) {
+      const d = db(folder);
+      if (!d) return null;
+      const r = d.prepare('SELECT r.id, r.report, r.started_at, r.finished_at FROM archives a JOIN runs r ON r.id = a.last_run_id WHERE a.id = ? AND r.report IS NOT NULL').get(archiveId) as { id: number; report: string; started_at: string; finished_at: string } | undefined;
+      return r ? runView(archiveId, r.id, JSON.parse(r.report) as VerifyReport, r.started_at, r.finished_at) : null;
+    },
+    listArchives: async (folder) => archivesOf(folder),
+    async queryEvents(folder, f, options) {
+      const d = db(folder);
+      if (!d) return { events: [], next: null };
+      const page = listEvents(d, toFilter(f), { limit: options.limit ?? 200, after: options.after ?? null, sort: options.sort ?? 'time' });
+      return { events: page.events.map(summary), next: page.next };
+    },
+    countEvents: async (folder, f) => {
+      const d = db(folder);
+      return d ? countEvents(d, toFilter(f)) : 0;
+    },
+    histogram: async (folder, f, buckets) => {
+      const d = db(folder);
+      return d ? histogram(d, toFilter(f), Math.min(Math.max(buckets, 1), 500)) : { bucketUs: 0, buckets: [] };
+    },
+    topValues: async (folder, f, field, n) => {
+      const d = db(folder);
+      return d ? topValues(d, toFilter(f), field as TopField, Math.min(n, 100)) : [];
+    },
+    async getEntry(folder, archiveId, index): Promise<EntryDetail | null> {
+      const d = db(folder);
+      if (!d) return null;
+      const raw = await evidence.entry(d, archiveId, index);
+      if (!raw) return null;
+      const seg = d.prepare('SELECT s.first, s.chain, a.path FROM segments s JOIN archives a ON a.id = s.archive_id WHERE s.archive_id = ? AND s.path = ?').get(archiveId, raw.event.segment) as { first: number; chain: string; path: string } | undefined;
+      let chain: string | null = null;
+      if (seg) {
+        try {
+          const opened = await openArchive(seg.path);
+          const f = opened.files.get(seg.chain);
+          const at = (index - seg.first) * 130;
+          if (f?.randomAccess && f.size >= at + 129) chain = Buffer.from(await readRange(f.fsPath, f.start + at + 65, 64)).toString('latin1');
+        } catch {
+          chain = null;
+        }
+      }
+      const text = raw.bytes ? Buffer.from(raw.bytes).toString('utf8') : null;
+      let pretty: string | null = null;
+      if (text !== null) {
+        try {
+          pretty = JSON.stringify(JSON.parse(text), null, 2);
+        } catch {
+          pretty = null;
+        }
+      }
+      const fields: Record<string, string | number | boolean | null> = {};
+      for (const [k, v] of Object.entries(raw.event.fields)) fields[k] = v as string | number | boolean | null;
+      return {
+        archiveId, index, segment: raw.event.segment, line: seg ? index - seg.first + 1 : 0, offset: raw.event.offset, length: raw.event.length,
+        status: raw.event.status, coveredBy: raw.event.coveredBy, failedBy: raw.event.failedBy, fields,
+        rawText: text, rawBase64: raw.bytes ? toBase64(raw.bytes) : null, pretty, leaf: raw.event.leaf, leafNow: raw.leafNow,
+        matches: raw.matches, chain, problem: raw.problem,
+      };
+    },
+    close() {
+      for (const j of jobs.values()) j.cancel();
+      for (const d of dbs.values()) d.close();
+      dbs.clear();
+    },
+  };
+  return handlers;
+}
+
+/** Validates and runs one call; every failure becomes {ok: false, error}, never a thrown error across the boundary. */
+export async function dispatch(handlers: Api, method: unknown, args: unknown): Promise<Result<unknown>> {
+  try {
+    if (!isApiMethod(method)) throw new ApiFailure('bad-request', `unknown method ${JSON.stringify(method)}`);
+    if (!Array.isArray(args)) throw new ApiFailure('bad-request', 'arguments must be an array');
+    const checks = ARGS[method];
+    if (args.length > checks.length) throw new ApiFailure('bad-request', `${method} takes ${checks.length} argument${checks.length === 1 ? '' : 's'}`);
+    checks.forEach((c, i) => c(args[i], `${method} argument ${i + 1}`));
+    const fn = handlers[method] as (...a: unknown[]) => Promise<unknown>;
+    return { ok: true, value: await fn.apply(handlers, args) };
+  } catch (e) {
+    if (e instanceof ApiFailure || e instanceof CaseError) return { ok: false, error: { code: e.code, message: e.message } };
+    if (e instanceof UsageError) return { ok: false, error: { code: 'bad-request', message: e.message } };
+    if (e instanceof Error && e.name === 'NotAnArchiveError') return { ok: false, error: { code: 'not-an-archive', message: e.message } };
+    return { ok: false, error: { code: 'internal', message: e instanceof Error ? e.message : String(e) } };
+  }
+}

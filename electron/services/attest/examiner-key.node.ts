@@ -1,0 +1,498 @@
+// The examiner's Ed25519 signing key: identity, passphrase-encrypted key file, PEM/OpenSSH public keys, fingerprints, PKCS#8 import.
+import crypto from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { scryptAsync } from '@noble/hashes/scrypt.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesEqual, concatBytes, fromBase64Strict, toBase64, toHex, utf8 } from '../../../shared/core/bytes.ts';
+import { keyFingerprint, pemFromPublicKey } from '../../../shared/core/keys.ts';
+import { publicKeyProblem } from '../../../shared/core/ed25519.ts';
+import { nodeEd25519 } from '../crypto.node.ts';
+import { UsageError } from '../keys.node.ts';
+
+/** A key file, passphrase or identity that cannot be used. A UsageError, so the CLI exits 2 with one line. */
+export class ExaminerKeyError extends UsageError {
+  override name = 'ExaminerKeyError';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity: "NAME <EMAIL>", the form git and OpenSSH key comments use.
+
+export interface ExaminerIdentity {
+  name: string;
+  /** null when the examiner gave a name only. */
+  email: string | null;
+}
+
+// Control characters would break the one-line formats (ssh .pub comment, allowed_signers); '"' the
+// quoting of allowed_signers; '<' '>' the NAME <EMAIL> syntax itself.
+const BAD_NAME_CHAR = /[\u0000-\u001f\u007f"<>]/u;
+const EMAIL = /^[^\s<>@",]+@[^\s<>@",]+$/u;
+
+export function parseExaminerName(text: string): ExaminerIdentity {
+  const t = text.trim();
+  const m = /^([^<>]*?)\s*(?:<([^<>]*)>)?$/u.exec(t);
+  if (!m) throw new ExaminerKeyError(`examiner name ${JSON.stringify(text)} is not NAME <EMAIL> (or NAME alone)`);
+  const name = m[1]!;
+  const email = m[2];
+  if (name === '') throw new ExaminerKeyError(`examiner name ${JSON.stringify(text)} has no name before the <EMAIL>`);
+  if (BAD_NAME_CHAR.test(name)) throw new ExaminerKeyError(`examiner name ${JSON.stringify(name)} contains a control character, '"', '<' or '>'`);
+  if ([...name].length > 200) throw new ExaminerKeyError('examiner name is longer than 200 characters');
+  if (email !== undefined && !EMAIL.test(email)) throw new ExaminerKeyError(`examiner email ${JSON.stringify(email)} is not an address (LOCAL@DOMAIN, no spaces)`);
+  return { name, email: email ?? null };
+}
+
+export function formatExaminerName(id: ExaminerIdentity): string {
+  return id.email === null ? id.name : `${id.name} <${id.email}>`;
+}
+
+/** The allowed_signers principal (and `ssh-keygen -Y verify -I`): the email, as git does; the name when there is none. */
+export function examinerPrincipal(id: ExaminerIdentity): string {
+  return id.email ?? id.name;
+}
+
+export interface ExaminerPublicKey {
+  identity: ExaminerIdentity;
+  publicKey: Uint8Array;
+}
+
+export interface ExaminerKey extends ExaminerPublicKey {
+  seed: Uint8Array;
+}
+
+export function generateExaminerKey(identity: ExaminerIdentity): ExaminerKey {
+  const seed = new Uint8Array(crypto.randomBytes(32));
+  return { identity, seed, publicKey: nodeEd25519.publicKeyFromSeed(seed) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// SSH wire format (RFC 4251 §5): what the OpenSSH public key line, its fingerprint and SSHSIG are built of.
+
+export const SSH_ED25519 = 'ssh-ed25519';
+
+export function sshUint32(n: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n >>> 0, false);
+  return out;
+}
+
+/** `string`: uint32 length, then the bytes. */
+export function sshString(data: Uint8Array | string): Uint8Array {
+  const bytes = typeof data === 'string' ? utf8(data) : data;
+  return concatBytes(sshUint32(bytes.length), bytes);
+}
+
+/** Reads RFC 4251 fields; every read checks the remaining length, so malformed input throws SshWireError. */
+export class SshWireError extends Error {
+  override name = 'SshWireError';
+}
+
+export class SshReader {
+  private offset = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+  bytesN(n: number, what: string): Uint8Array {
+    if (this.offset + n > this.bytes.length) throw new SshWireError(`truncated ${what}`);
+    const out = this.bytes.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return out;
+  }
+  uint32(what: string): number {
+    const b = this.bytesN(4, what);
+    return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, false);
+  }
+  string(what: string): Uint8Array {
+    return this.bytesN(this.uint32(`${what} length`), what);
+  }
+  text(what: string): string {
+    const b = this.string(what);
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(b);
+    } catch {
+      throw new SshWireError(`${what} is not valid UTF-8`);
+    }
+  }
+  get done(): boolean {
+    return this.offset === this.bytes.length;
+  }
+}
+
+/** The public key blob: string "ssh-ed25519", string key (draft-ietf-curdle-ssh-ed25519 / RFC 8709). */
+export function sshPublicKeyBlob(publicKey: Uint8Array): Uint8Array {
+  if (publicKey.length !== 32) throw new RangeError('Ed25519 public key must be 32 bytes');
+  return concatBytes(sshString(SSH_ED25519), sshString(publicKey));
+}
+
+/** The raw key of an ssh-ed25519 blob, or SshWireError (other key types, trailing bytes). */
+export function publicKeyFromSshBlob(blob: Uint8Array): Uint8Array {
+  const r = new SshReader(blob);
+  const type = r.text('key type');
+  if (type !== SSH_ED25519) throw new SshWireError(`key type ${JSON.stringify(type)} is not ${SSH_ED25519}`);
+  const key = r.string('Ed25519 public key');
+  if (key.length !== 32) throw new SshWireError(`Ed25519 public key is ${key.length} bytes, expected 32`);
+  if (!r.done) throw new SshWireError('trailing bytes after the public key');
+  return key.slice();
+}
+
+/** One line of an OpenSSH .pub file: `ssh-ed25519 BASE64 COMMENT`. */
+export function sshPublicKeyLine(publicKey: Uint8Array, comment: string): string {
+  if (/[\r\n]/.test(comment)) throw new RangeError('an OpenSSH key comment is one line');
+  return `${SSH_ED25519} ${toBase64(sshPublicKeyBlob(publicKey))}${comment ? ` ${comment}` : ''}`;
+}
+
+export function parseSshPublicKeyLine(line: string): { publicKey: Uint8Array; comment: string } {
+  const m = /^ssh-ed25519 ([A-Za-z0-9+/]+={0,2})(?: (.*))?$/u.exec(line.trim());
+  if (!m) throw new ExaminerKeyError('not an OpenSSH ssh-ed25519 public key line');
+  const blob = fromBase64Strict(m[1]!);
+  if (!blob) throw new ExaminerKeyError('the OpenSSH public key is not valid base64');
+  try {
+    return { publicKey: publicKeyFromSshBlob(blob), comment: m[2] ?? '' };
+  } catch (e) {
+    if (e instanceof SshWireError) throw new ExaminerKeyError(`the OpenSSH public key blob is malformed: ${e.message}`);
+    throw e;
+  }
+}
+
+/** SHA-256 of the raw 32-byte key, hex: the fingerprint the log keys already use (keys.ts). */
+export function sha256Fingerprint(publicKey: Uint8Array): string {
+  return toHex(keyFingerprint(publicKey));
+}
+
+/** OpenSSH's `SHA256:` fingerprint (unpadded base64 of SHA-256 of the blob), as `ssh-keygen -lf` prints it. */
+export function opensshFingerprint(publicKey: Uint8Array): string {
+  return `SHA256:${toBase64(sha256(sshPublicKeyBlob(publicKey))).replace(/=+$/, '')}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PKCS#8 import.
+
+/**
+ * The seed of an unencrypted PEM `PRIVATE KEY` (PKCS#8 v1 or v2, RFC 8410) holding an Ed25519 key.
+ * Parsing is left to OpenSSL so both versions and any DER length form are read exactly as openssl does.
+ */
+export function seedFromPkcs8Pem(pem: string, source = 'key'): Uint8Array {
+  const t = pem.trim();
+  if (t.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
+    throw new ExaminerKeyError(`${source} is an encrypted PKCS#8 key; give the unencrypted PEM PRIVATE KEY (it is re-encrypted with your passphrase)`);
+  }
+  if (t.includes('-----BEGIN OPENSSH PRIVATE KEY-----')) {
+    throw new ExaminerKeyError(`${source} is an OpenSSH private key; give a PEM PRIVATE KEY (PKCS#8)`);
+  }
+  if (!/^-----BEGIN PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PRIVATE KEY-----$/u.test(t)) {
+    throw new ExaminerKeyError(`${source} is not a PEM PRIVATE KEY (PKCS#8) block`);
+  }
+  let key: crypto.KeyObject;
+  try {
+    key = crypto.createPrivateKey({ key: t, format: 'pem' });
+  } catch (e) {
+    throw new ExaminerKeyError(`${source} is not a readable PKCS#8 key: ${(e as Error).message}`);
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new ExaminerKeyError(`${source} is a ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
+  const d = key.export({ format: 'jwk' }).d;
+  const seed = d === undefined ? null : new Uint8Array(Buffer.from(d, 'base64url'));
+  if (!seed || seed.length !== 32) throw new ExaminerKeyError(`${source}: the Ed25519 private key is not 32 bytes`);
+  return seed;
+}
+
+export function importPkcs8ExaminerKey(pem: string, identity: ExaminerIdentity, source = 'key'): ExaminerKey {
+  const seed = seedFromPkcs8Pem(pem, source);
+  return { identity, seed, publicKey: nodeEd25519.publicKeyFromSeed(seed) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Passphrase.
+
+export const PASSPHRASE_ENV = 'SEALCHECK_PASSPHRASE';
+
+/**
+ * `--passphrase-file F` (its first line, without the line break), else $SEALCHECK_PASSPHRASE.
+ * The CLI never prompts: it runs unattended in scripts and tests, so a missing passphrase is an error.
+ */
+export async function resolvePassphrase(opts: { passphraseFile?: string | undefined; env?: NodeJS.ProcessEnv }): Promise<string> {
+  const env = opts.env ?? process.env;
+  if (opts.passphraseFile !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(opts.passphraseFile, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ExaminerKeyError(`cannot read passphrase file ${opts.passphraseFile}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
+    }
+    const nl = text.indexOf('\n');
+    const first = (nl < 0 ? text : text.slice(0, nl)).replace(/\r$/u, '');
+    if (first === '') throw new ExaminerKeyError(`passphrase file ${opts.passphraseFile} has an empty first line; an empty passphrase protects nothing`);
+    return first;
+  }
+  const v = env[PASSPHRASE_ENV];
+  if (v !== undefined) {
+    if (v === '') throw new ExaminerKeyError(`${PASSPHRASE_ENV} is set but empty; an empty passphrase protects nothing`);
+    return v;
+  }
+  throw new ExaminerKeyError(`no passphrase for the examiner key: give --passphrase-file FILE or set ${PASSPHRASE_ENV} (sealcheck never prompts)`);
+}
+
+// NFC, so the same typed passphrase gives the same bytes on macOS (NFD file names, input methods) and elsewhere.
+function passphraseBytes(passphrase: string): Uint8Array {
+  return utf8(passphrase.normalize('NFC'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The encrypted key file (PREFIX.key), format "sealcheck-examiner-key" version 1: see KeyFileV1.
+
+export const KEY_FILE_FORMAT = 'sealcheck-examiner-key';
+export const KEY_FILE_VERSION = 1;
+
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/** 2^17 × 8 × 128 B = 128 MiB and about half a second: RFC 7914's file-encryption class of cost. */
+export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
+// Floor when writing (2^14 is scrypt's interactive-login cost; tests use it for speed). Ceiling when
+// reading, so a crafted file cannot make sealcheck allocate gigabytes or spin for minutes.
+const MIN_LOG_N = 14;
+const MAX_LOG_N = 20;
+const MAX_MEMORY = 1024 ** 3;
+
+/**
+ * Everything in clear except the seed. `encryptedSeed` is AES-256-GCM(seed) || 16-byte tag under the
+ * first 32 bytes of scrypt(passphrase, salt); the additional data binds every other field except
+ * `passphraseCheck`, so a swapped public key, identity or parameter is detected. `passphraseCheck` is
+ * HMAC-SHA256(last 32 bytes of the scrypt output, label)[:16]: it lets a wrong passphrase be told apart
+ * from an altered file, and gives a guesser nothing the ciphertext does not already give.
+ */
+interface KeyFileV1 {
+  format: typeof KEY_FILE_FORMAT;
+  version: 1;
+  name: string;
+  email: string | null;
+  algorithm: 'ed25519';
+  publicKey: string;
+  fingerprints: { sha256: string; openssh: string };
+  created: string;
+  kdf: { name: 'scrypt'; N: number; r: number; p: number; salt: string };
+  cipher: { name: 'aes-256-gcm'; nonce: string };
+  passphraseCheck: string;
+  encryptedSeed: string;
+}
+
+const FIELDS = ['format', 'version', 'name', 'email', 'algorithm', 'publicKey', 'fingerprints', 'created', 'kdf', 'cipher', 'passphraseCheck', 'encryptedSeed'];
+const CHECK_LABEL = utf8('sealcheck examiner key v1 passphrase check');
+
+function additionalData(f: Omit<KeyFileV1, 'passphraseCheck' | 'encryptedSeed'>): Uint8Array {
+  // An array of primitives in a fixed order: one exact byte string for the same fields.
+  return utf8(JSON.stringify([f.format, f.version, f.name, f.email, f.algorithm, f.publicKey, f.fingerprints.sha256, f.fingerprints.openssh,
+    f.created, f.kdf.name, f.kdf.N, f.kdf.r, f.kdf.p, f.kdf.salt, f.cipher.name, f.cipher.nonce]));
+}
+
+function checkParams(k: ScryptParams, writing: boolean): string | null {
+  const { N, r, p } = k;
+  if (![N, r, p].every((x) => Number.isSafeInteger(x) && x > 0)) return 'scrypt parameters must be positive integers';
+  const logN = Math.log2(N);
+  if (!Number.isInteger(logN)) return `scrypt N=${N} is not a power of two`;
+  if (logN < MIN_LOG_N) return `scrypt N=2^${logN} is below the minimum 2^${MIN_LOG_N}`;
+  if (!writing && logN > MAX_LOG_N) return `scrypt N=2^${logN} is above the maximum 2^${MAX_LOG_N} this sealcheck reads`;
+  if (r > 32 || p > 16) return `scrypt r=${r} p=${p} out of range (r ≤ 32, p ≤ 16)`;
+  if (128 * N * r > MAX_MEMORY) return `scrypt N=${N} r=${r} needs more than 1 GiB`;
+  return null;
+}
+
+async function deriveKeys(passphrase: string, salt: Uint8Array, k: ScryptParams): Promise<{ aesKey: Uint8Array; check: Uint8Array }> {
+  const dk = await scryptAsync(passphraseBytes(passphrase), salt, { N: k.N, r: k.r, p: k.p, dkLen: 64, maxmem: MAX_MEMORY + 4096 });
+  const aesKey = dk.slice(0, 32);
+  const check = hmac(sha256, dk.subarray(32), CHECK_LABEL).slice(0, 16);
+  dk.fill(0);
+  return { aesKey, check };
+}
+
+export interface EncryptOptions {
+  scrypt?: ScryptParams;
+  /** The file's `created` time; now by default. */
+  created?: Date;
+}
+
+/** The key file text (JSON, one trailing newline). The seed only ever appears encrypted. */
+export async function encryptExaminerKey(key: ExaminerKey, passphrase: string, opts: EncryptOptions = {}): Promise<string> {
+  if (passphrase === '') throw new ExaminerKeyError('an empty passphrase protects nothing; refused');
+  const params = opts.scrypt ?? DEFAULT_SCRYPT;
+  const bad = checkParams(params, true);
+  if (bad) throw new ExaminerKeyError(bad);
+  if (!bytesEqual(nodeEd25519.publicKeyFromSeed(key.seed), key.publicKey)) throw new ExaminerKeyError('the public key does not belong to the seed');
+  parseExaminerName(formatExaminerName(key.identity));
+  const salt = new Uint8Array(crypto.randomBytes(16));
+  const nonce = new Uint8Array(crypto.randomBytes(12));
+  const head: Omit<KeyFileV1, 'passphraseCheck' | 'encryptedSeed'> = {
+    format: KEY_FILE_FORMAT,
+    version: KEY_FILE_VERSION,
+    name: key.identity.name,
+    email: key.identity.email,
+    algorithm: 'ed25519',
+    publicKey: toBase64(key.publicKey),
+    fingerprints: { sha256: sha256Fingerprint(key.publicKey), openssh: opensshFingerprint(key.publicKey) },
+    created: (opts.created ?? new Date()).toISOString(),
+    kdf: { name: 'scrypt', N: params.N, r: params.r, p: params.p, salt: toBase64(salt) },
+    cipher: { name: 'aes-256-gcm', nonce: toBase64(nonce) },
+  };
+  const { aesKey, check } = await deriveKeys(passphrase, salt, params);
+  try {
+    const c = crypto.createCipheriv('aes-256-gcm', aesKey, nonce, { authTagLength: 16 });
+    c.setAAD(additionalData(head));
+    const sealed = Buffer.concat([c.update(key.seed), c.final(), c.getAuthTag()]);
+    const file: KeyFileV1 = { ...head, passphraseCheck: toBase64(check), encryptedSeed: toBase64(sealed) };
+    return `${JSON.stringify(file, null, 2)}\n`;
+  } finally {
+    aesKey.fill(0);
+  }
+}
+
+export interface KeyFileInfo extends ExaminerPublicKey {
+  created: string;
+  scrypt: ScryptParams;
+}
+
+interface ParsedKeyFile extends KeyFileInfo {
+  file: KeyFileV1;
+  salt: Uint8Array;
+  nonce: Uint8Array;
+  check: Uint8Array;
+  sealed: Uint8Array;
+}
+
+function parseKeyFileText(text: string, source: string): ParsedKeyFile {
+  const fail = (why: string): never => {
+    throw new ExaminerKeyError(`examiner key ${source}: ${why}`);
+  };
+  if (text.startsWith('PRIVATE+KEY+')) fail('this is a log or cosigner signer key, not an examiner key');
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch {
+    fail('not an examiner key file (not JSON)');
+  }
+  if (typeof j !== 'object' || j === null || Array.isArray(j)) return fail('not an examiner key file (not a JSON object)');
+  const o = j as Record<string, unknown>;
+  if (o.format !== KEY_FILE_FORMAT) fail(`not an examiner key file (format is not "${KEY_FILE_FORMAT}")`);
+  if (o.version !== KEY_FILE_VERSION) fail(`version ${JSON.stringify(o.version)} is not supported (this sealcheck reads version ${KEY_FILE_VERSION})`);
+  for (const k of Object.keys(o)) if (!FIELDS.includes(k)) fail(`unknown field ${JSON.stringify(k)}`);
+  const str = (v: unknown, what: string): string => (typeof v === 'string' ? v : fail(`${what} is missing or not a string`));
+  const obj = (v: unknown, what: string): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(`${what} is missing or not an object`));
+  const b64 = (v: unknown, what: string, len: number): Uint8Array => {
+    const b = fromBase64Strict(str(v, what));
+    if (!b) return fail(`${what} is not canonical base64`);
+    if (b.length !== len) return fail(`${what} is ${b.length} bytes, expected ${len}`);
+    return b;
+  };
+  const name = str(o.name, 'name');
+  const email = o.email === null ? null : str(o.email, 'email');
+  let identity: ExaminerIdentity;
+  try {
+    identity = parseExaminerName(formatExaminerName({ name, email }));
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  if (identity.name !== name || identity.email !== email) fail('name or email is not in canonical form');
+  if (o.algorithm !== 'ed25519') fail(`algorithm ${JSON.stringify(o.algorithm)} is not ed25519`);
+  const publicKey = b64(o.publicKey, 'publicKey', 32);
+  if (publicKeyProblem(publicKey)) fail('publicKey is not a usable Ed25519 public key');
+  const fp = obj(o.fingerprints, 'fingerprints');
+  if (fp.sha256 !== sha256Fingerprint(publicKey) || fp.openssh !== opensshFingerprint(publicKey)) fail('the fingerprints do not match the public key (the file was altered)');
+  const created = str(o.created, 'created');
+  const kdf = obj(o.kdf, 'kdf');
+  if (kdf.name !== 'scrypt') fail(`kdf ${JSON.stringify(kdf.name)} is not scrypt`);
+  const params = { N: kdf.N, r: kdf.r, p: kdf.p } as ScryptParams;
+  const bad = checkParams(params, false);
+  if (bad) fail(bad);
+  const salt = b64(kdf.salt, 'kdf.salt', 16);
+  const cipher = obj(o.cipher, 'cipher');
+  if (cipher.name !== 'aes-256-gcm') fail(`cipher ${JSON.stringify(cipher.name)} is not aes-256-gcm`);
+  const nonce = b64(cipher.nonce, 'cipher.nonce', 12);
+  const check = b64(o.passphraseCheck, 'passphraseCheck', 16);
+  const sealed = b64(o.encryptedSeed, 'encryptedSeed', 48);
+  for (const k of Object.keys(kdf)) if (!['name', 'N', 'r', 'p', 'salt'].includes(k)) fail(`unknown field kdf.${k}`);
+  for (const k of Object.keys(cipher)) if (!['name', 'nonce'].includes(k)) fail(`unknown field cipher.${k}`);
+  for (const k of Object.keys(fp)) if (!['sha256', 'openssh'].includes(k)) fail(`unknown field fingerprints.${k}`);
+  return { identity, publicKey, created, scrypt: params, file: o as unknown as KeyFileV1, salt, nonce, check, sealed };
+}
+
+/** What a key file says in clear (identity, public key), without the passphrase. */
+export function readKeyFileInfo(text: string, source = 'file'): KeyFileInfo {
+  const { identity, publicKey, created, scrypt } = parseKeyFileText(text, source);
+  return { identity, publicKey, created, scrypt };
+}
+
+export async function decryptExaminerKey(text: string, passphrase: string, source = 'file'): Promise<ExaminerKey> {
+  const f = parseKeyFileText(text, source);
+  const { aesKey, check } = await deriveKeys(passphrase, f.salt, f.scrypt);
+  try {
+    if (!crypto.timingSafeEqual(check, f.check)) throw new ExaminerKeyError(`examiner key ${source}: wrong passphrase`);
+    const d = crypto.createDecipheriv('aes-256-gcm', aesKey, f.nonce, { authTagLength: 16 });
+    d.setAAD(additionalData(f.file));
+    d.setAuthTag(f.sealed.subarray(32));
+    let seed: Uint8Array;
+    try {
+      seed = new Uint8Array(Buffer.concat([d.update(f.sealed.subarray(0, 32)), d.final()]));
+    } catch {
+      throw new ExaminerKeyError(`examiner key ${source}: the passphrase is right but the file was altered (authentication failed)`);
+    }
+    // The AEAD already binds publicKey; this also catches a file written by a broken encoder.
+    if (!bytesEqual(nodeEd25519.publicKeyFromSeed(seed), f.publicKey)) {
+      seed.fill(0);
+      throw new ExaminerKeyError(`examiner key ${source}: the decrypted key does not match the public key in the file`);
+    }
+    return { identity: f.identity, publicKey: f.publicKey, seed };
+  } finally {
+    aesKey.fill(0);
+  }
+}
+
+export async function loadExaminerKey(path: string, passphrase: string): Promise<ExaminerKey> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ExaminerKeyError(`cannot read examiner key ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  return decryptExaminerKey(text, passphrase, path);
+}
+
+// ---------------------------------------------------------------------------------------------
+// PREFIX.key, PREFIX.pub, PREFIX.ssh.pub.
+
+export interface ExaminerKeyPaths {
+  key: string;
+  pub: string;
+  sshPub: string;
+}
+
+export function examinerKeyPaths(prefix: string): ExaminerKeyPaths {
+  return { key: `${prefix}.key`, pub: `${prefix}.pub`, sshPub: `${prefix}.ssh.pub` };
+}
+
+/**
+ * Writes the three files, refusing when any exists (a key is never overwritten: `wx`, so a file
+ * created meanwhile is not clobbered either). On a failure the files this call created are removed,
+ * so no half-written key set is left behind. The key file is 0600.
+ */
+export async function writeExaminerKeyFiles(prefix: string, key: ExaminerKey, passphrase: string, opts: EncryptOptions = {}): Promise<ExaminerKeyPaths> {
+  const paths = examinerKeyPaths(prefix);
+  for (const p of Object.values(paths)) if (existsSync(p)) throw new ExaminerKeyError(`${p} already exists; not overwriting a key`);
+  const keyText = await encryptExaminerKey(key, passphrase, opts);
+  const written: string[] = [];
+  try {
+    const put = async (path: string, text: string, mode: number) => {
+      await writeFile(path, text, { mode, flag: 'wx' });
+      written.push(path);
+    };
+    await put(paths.key, keyText, 0o600);
+    await put(paths.pub, pemFromPublicKey(key.publicKey), 0o644);
+    await put(paths.sshPub, `${sshPublicKeyLine(key.publicKey, formatExaminerName(key.identity))}\n`, 0o644);
+  } catch (e) {
+    await Promise.all(written.map((p) => rm(p, { force: true })));
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new ExaminerKeyError(`${(e as NodeJS.ErrnoException).path ?? prefix} already exists; not overwriting a key`);
+    throw e;
+  }
+  return paths;
+}

@@ -1,0 +1,38 @@
+// Worker thread for the app's long jobs (digest, verify + index), so the main process only coordinates.
+import { parentPort } from 'node:worker_threads';
+import type { Anchor, TrustPolicy } from '../../shared/core/evaluate.ts';
+import type { VerifyReport } from '../../shared/core/report.ts';
+import { digestArchive } from '../services/digest.node.ts';
+import type { RunMeta } from '../services/index/writer.node.ts';
+import { verifyArchive } from '../services/verify.node.ts';
+import { NotAnArchiveError } from '../services/archive.node.ts';
+
+export type JobRequest =
+  | { type: 'digest'; path: string }
+  | { type: 'verify'; path: string; policy: TrustPolicy; anchors: Anchor[]; dbPath: string; run: RunMeta };
+export type JobReply =
+  | { type: 'progress'; phase: string; bytesDone: number; bytesTotal: number }
+  | { type: 'result'; value: unknown }
+  | { type: 'error'; code: string; message: string };
+
+const port = parentPort!;
+const send = (r: JobReply) => port.postMessage(r);
+
+port.once('message', async (job: JobRequest) => {
+  try {
+    if (job.type === 'digest') {
+      const value = await digestArchive(job.path, (bytesDone, bytesTotal) => send({ type: 'progress', phase: 'computing the evidence digest', bytesDone, bytesTotal }));
+      send({ type: 'result', value });
+    } else {
+      const report: VerifyReport = await verifyArchive(job.path, {
+        policy: job.policy,
+        anchors: job.anchors,
+        index: { dbPath: job.dbPath, run: job.run },
+        onProgress: (p) => send({ type: 'progress', phase: p.phase, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal }),
+      });
+      send({ type: 'result', value: { ...report, range: [] } });
+    }
+  } catch (e) {
+    send({ type: 'error', code: e instanceof NotAnArchiveError ? 'not-an-archive' : 'internal', message: e instanceof Error ? e.message : String(e) });
+  }
+});

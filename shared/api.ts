@@ -1,0 +1,253 @@
+// The backend API as one typed contract: every method and event the renderer may use, whatever the transport.
+import type { Finding } from './core/findings.ts';
+import type { CheckpointCheck, Covering, Verdict } from './core/report.ts';
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+export interface ApiError {
+  /** Stable code the UI can branch on: 'bad-request', 'not-found', 'bad-key', 'not-an-archive', 'cancelled', 'internal'. */
+  code: string;
+  message: string;
+}
+
+export interface CaseDetails {
+  caseNumber: string;
+  title: string;
+  requestingParty: string;
+  examinerName: string;
+  examinerRole: string;
+  organisation: string;
+}
+
+export interface CaseSummary extends CaseDetails {
+  folder: string;
+  createdAt: string;
+  openedAt: string;
+}
+
+export type KeyRole = 'log' | 'witness';
+
+export interface KeyInfo {
+  name: string;
+  role: KeyRole;
+  /** 8 hex digits. */
+  keyId: string;
+  /** SHA-256 hex of the raw public key, for comparing out of band. */
+  fingerprint: string;
+  /** The standard verifier key string (name+keyid+base64). */
+  keyString: string;
+  /** A file path, or 'pasted'. */
+  source: string;
+}
+
+export interface AnchorInfo {
+  id: string;
+  origin: string;
+  size: number;
+  root: string;
+  signedBy: string[];
+  source: string;
+}
+
+export interface TrustPolicyView {
+  keys: KeyInfo[];
+  quorum: number;
+  origin: string | null;
+  anchors: AnchorInfo[];
+}
+
+export interface CaseInfo extends CaseSummary {
+  policy: TrustPolicyView;
+  archives: ArchiveView[];
+}
+
+export interface ArchiveDigest {
+  path: string;
+  container: 'directory' | 'tar' | 'tar.gz';
+  bytes: number;
+  files: number;
+  /** SHA-256 of the container file, or the tree digest of a directory (spec §1). */
+  sha256: string;
+}
+
+export interface ArchiveView {
+  id: number;
+  path: string;
+  container: string;
+  sha256: string | null;
+  origin: string | null;
+  sourceKind: string | null;
+  verdict: Verdict | null;
+  entries: number | null;
+  coveredEntries: number | null;
+}
+
+export interface RunView {
+  archiveId: number;
+  runId: number;
+  verdict: Verdict;
+  /** One sentence saying why. */
+  reason: string;
+  startedAt: string;
+  finishedAt: string;
+  archive: { path: string; sha256: string; container: string };
+  origin: string | null;
+  entries: number;
+  coveredEntries: number;
+  covering: Covering | null;
+  checkpoints: CheckpointCheck[];
+  findings: Finding[];
+  segments: { path: string; first: number; count: number; entriesRead: number | null }[];
+  manifestClaims: { sourceKind: string | null; created: string | null; producer: string | null };
+}
+
+export type EntryStatus = 'covered' | 'unsigned' | 'failed';
+
+export interface EventFilterInput {
+  archiveId?: number;
+  fromUs?: number;
+  toUs?: number;
+  user?: string;
+  verb?: string;
+  resource?: string;
+  namespace?: string;
+  code?: number;
+  decision?: string;
+  stage?: string;
+  kind?: string;
+  status?: EntryStatus;
+  text?: string;
+  preset?: string;
+  presetArg?: string;
+}
+
+export interface EventSummary {
+  archiveId: number;
+  index: number;
+  status: EntryStatus;
+  time: string | null;
+  timeUs: number | null;
+  kind: string;
+  username: string | null;
+  verb: string | null;
+  method: string | null;
+  resource: string | null;
+  namespace: string | null;
+  name: string | null;
+  requestUri: string | null;
+  path: string | null;
+  code: number | null;
+  sourceIp: string | null;
+  stage: string | null;
+}
+
+export interface Cursor {
+  timeUs: number | null;
+  eid: number;
+}
+
+export interface EventPage {
+  events: EventSummary[];
+  next: Cursor | null;
+}
+
+export interface EntryDetail {
+  archiveId: number;
+  index: number;
+  segment: string;
+  line: number;
+  offset: number;
+  length: number;
+  status: EntryStatus;
+  coveredBy: string | null;
+  failedBy: string | null;
+  fields: Record<string, string | number | boolean | null>;
+  /** The raw bytes as UTF-8 text (invalid sequences shown as U+FFFD) and as base64 (exact). */
+  rawText: string | null;
+  rawBase64: string | null;
+  /** Pretty-printed JSON, when the entry is JSON. */
+  pretty: string | null;
+  leaf: string;
+  leafNow: string | null;
+  /** Whether the evidence bytes still hash to the indexed leaf. */
+  matches: boolean;
+  chain: string | null;
+  problem: string | null;
+}
+
+export interface Histogram {
+  bucketUs: number;
+  buckets: { startUs: number; count: number }[];
+}
+
+export type TopField = 'users' | 'resources' | 'sourceIps' | 'userAgents' | 'verbs' | 'namespaces';
+
+/** Every backend method. Arguments are plain JSON values; so are results. */
+export interface Api {
+  appInfo(): Promise<{ version: string; offline: true; casesRoot: string }>;
+  listRecentCases(): Promise<CaseSummary[]>;
+  createCase(details: CaseDetails): Promise<CaseInfo>;
+  openCase(folder: string): Promise<CaseInfo>;
+  /** Native file dialogs (the app only); null when cancelled or not available. */
+  pickPath(purpose: 'archive-file' | 'archive-folder' | 'key' | 'anchor'): Promise<string | null>;
+  inspectArchive(folder: string, path: string, jobId: string): Promise<ArchiveDigest>;
+  addKey(folder: string, source: { path: string } | { text: string; name?: string }, role: KeyRole): Promise<TrustPolicyView>;
+  removeKey(folder: string, keyString: string, role: KeyRole): Promise<TrustPolicyView>;
+  addAnchor(folder: string, source: { path: string } | { text: string }): Promise<TrustPolicyView>;
+  removeAnchor(folder: string, id: string): Promise<TrustPolicyView>;
+  setPolicy(folder: string, policy: { quorum: number; origin: string | null }): Promise<TrustPolicyView>;
+  verify(folder: string, archivePath: string, jobId: string): Promise<RunView>;
+  cancelJob(jobId: string): Promise<boolean>;
+  getRun(folder: string, archiveId: number): Promise<RunView | null>;
+  listArchives(folder: string): Promise<ArchiveView[]>;
+  queryEvents(folder: string, filter: EventFilterInput, options: { limit?: number; after?: Cursor | null; sort?: 'time' | 'index' }): Promise<EventPage>;
+  countEvents(folder: string, filter: EventFilterInput): Promise<number>;
+  histogram(folder: string, filter: EventFilterInput, buckets: number): Promise<Histogram>;
+  topValues(folder: string, filter: EventFilterInput, field: TopField, n: number): Promise<{ value: string; count: number }[]>;
+  getEntry(folder: string, archiveId: number, index: number): Promise<EntryDetail | null>;
+}
+
+export type ApiMethod = keyof Api;
+
+/**
+ * The one Content-Security-Policy of every window (and of the UI-test bridge). Styles allow
+ * 'unsafe-inline' because React sets style attributes (the virtual table's row offsets); scripts never do.
+ */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; object-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export type ApiArgs<K extends ApiMethod> = Parameters<Api[K]>;
+export type ApiResult<K extends ApiMethod> = Awaited<ReturnType<Api[K]>>;
+
+export interface Progress {
+  jobId: string;
+  phase: string;
+  bytesDone: number;
+  bytesTotal: number;
+  /** Bytes per second so far. */
+  rate: number;
+  etaSeconds: number | null;
+}
+
+/** Events main sends to the window. */
+export interface ApiEvents {
+  progress: Progress;
+  log: { level: 'info' | 'warn' | 'error'; scope: string; message: string };
+}
+export type ApiEventName = keyof ApiEvents;
+
+/** What the renderer sees as `window.api`: the methods unwrap Results into values or thrown ApiErrors. */
+export interface RendererApi {
+  call<K extends ApiMethod>(method: K, ...args: ApiArgs<K>): Promise<Result<ApiResult<K>>>;
+  on<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+// A Record over every method, so adding a method to Api without listing it here fails to compile.
+const METHOD_SET: Record<ApiMethod, true> = {
+  appInfo: true, listRecentCases: true, createCase: true, openCase: true, pickPath: true, inspectArchive: true, addKey: true, removeKey: true,
+  addAnchor: true, removeAnchor: true, setPolicy: true, verify: true, cancelJob: true, getRun: true, listArchives: true, queryEvents: true,
+  countEvents: true, histogram: true, topValues: true, getEntry: true,
+};
+export const API_METHODS = Object.keys(METHOD_SET) as ApiMethod[];
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(METHOD_SET, name);
+}
