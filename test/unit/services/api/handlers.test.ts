@@ -194,7 +194,7 @@ test('the loopback bridge answers only with its token, and serves no path outsid
   try {
     const post = (token: string) => fetch(new URL('/api', bridge.url), { method: 'POST', headers: { 'x-sealcheck-token': token, 'content-type': 'application/json' }, body: JSON.stringify({ method: 'appInfo', args: [] }) });
     assert.equal((await post('wrong')).status, 403);
-    const ok = await (await post(bridge.token)).json();
+    const ok = (await (await post(bridge.token)).json()) as { ok: boolean };
     assert.equal(ok.ok, true);
     assert.equal((await fetch(new URL('/..%2f..%2fstate/recent-cases.json', bridge.url))).status, 404);
     assert.match(bridge.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
