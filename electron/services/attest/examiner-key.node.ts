@@ -166,9 +166,36 @@ export function opensshFingerprint(publicKey: Uint8Array): string {
 // ---------------------------------------------------------------------------------------------
 // PKCS#8 import.
 
+// Minimal strict DER: definite lengths in shortest form, as PKCS#8 keys are written.
+function derElement(der: Uint8Array, at: number): { tag: number; start: number; end: number } {
+  const fail = (): never => {
+    throw new ExaminerKeyError('malformed DER');
+  };
+  if (at + 2 > der.length) fail();
+  const tag = der[at]!;
+  let len = der[at + 1]!;
+  let start = at + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 2 || start + n > der.length) fail();
+    len = 0;
+    for (let i = 0; i < n; i++) len = (len << 8) | der[start + i]!;
+    if (len < 0x80 || (n === 2 && len < 0x100)) fail();
+    start += n;
+  }
+  if (start + len > der.length) fail();
+  return { tag, start, end: start + len };
+}
+
+const OID_ED25519 = '06032b6570';
+const OID_NAMES: Record<string, string> = {
+  '06092a864886f70d010101': 'an RSA', '06072a8648ce3d0201': 'an EC (ECDSA)', '06032b6571': 'an Ed448', '06032b656e': 'an X25519', '06032b656f': 'an X448',
+};
+
 /**
- * The seed of an unencrypted PEM `PRIVATE KEY` (PKCS#8 v1 or v2, RFC 8410) holding an Ed25519 key.
- * Parsing is left to OpenSSL so both versions and any DER length form are read exactly as openssl does.
+ * The seed of an unencrypted PEM `PRIVATE KEY` holding an Ed25519 key (RFC 8410 §7): PKCS#8 v1
+ * (OpenSSL, Go) or v2 with the public key in [1] (which OpenSSL 3.0 cannot read, hence parsed here);
+ * a v2 public key must match the seed.
  */
 export function seedFromPkcs8Pem(pem: string, source = 'key'): Uint8Array {
   const t = pem.trim();
@@ -178,20 +205,46 @@ export function seedFromPkcs8Pem(pem: string, source = 'key'): Uint8Array {
   if (t.includes('-----BEGIN OPENSSH PRIVATE KEY-----')) {
     throw new ExaminerKeyError(`${source} is an OpenSSH private key; give a PEM PRIVATE KEY (PKCS#8)`);
   }
-  if (!/^-----BEGIN PRIVATE KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PRIVATE KEY-----$/u.test(t)) {
-    throw new ExaminerKeyError(`${source} is not a PEM PRIVATE KEY (PKCS#8) block`);
-  }
-  let key: crypto.KeyObject;
+  const m = /^-----BEGIN PRIVATE KEY-----\r?\n([A-Za-z0-9+/=\r\n]+)\r?\n-----END PRIVATE KEY-----$/u.exec(t);
+  if (!m) throw new ExaminerKeyError(`${source} is not a PEM PRIVATE KEY (PKCS#8) block`);
+  const der = fromBase64Strict(m[1]!.replace(/[\r\n]/g, ''));
+  if (!der) throw new ExaminerKeyError(`${source}: the PEM body is not valid base64`);
+  const fail = (why: string): never => {
+    throw new ExaminerKeyError(`${source} is not a readable PKCS#8 key: ${why}`);
+  };
   try {
-    key = crypto.createPrivateKey({ key: t, format: 'pem' });
+    const top = derElement(der, 0);
+    if (top.tag !== 0x30 || top.end !== der.length) fail('not one DER SEQUENCE');
+    const version = derElement(der, top.start);
+    if (version.tag !== 0x02 || version.end - version.start !== 1 || der[version.start]! > 1) fail('version is not 0 or 1');
+    const v = der[version.start]!;
+    const alg = derElement(der, version.end);
+    if (alg.tag !== 0x30) fail('no algorithm identifier');
+    const oid = toHex(der.subarray(alg.start, alg.end));
+    if (oid !== OID_ED25519) {
+      const known = Object.entries(OID_NAMES).find(([k]) => oid.startsWith(k));
+      throw new ExaminerKeyError(`${source} is ${known ? known[1] : 'a non-Ed25519'} key, not Ed25519`);
+    }
+    const outer = derElement(der, alg.end);
+    if (outer.tag !== 0x04) fail('no private key OCTET STRING');
+    const inner = derElement(der, outer.start);
+    if (inner.tag !== 0x04 || inner.end !== outer.end || inner.end - inner.start !== 32) fail('the Ed25519 private key is not a 32-byte OCTET STRING');
+    const seed = der.slice(inner.start, inner.end);
+    let at = outer.end;
+    if (at < top.end && der[at] === 0xa0) at = derElement(der, at).end; // attributes: not used
+    if (at < top.end && der[at] === 0x81) {
+      const pub = derElement(der, at);
+      if (v !== 1) fail('a public key in a version 0 structure');
+      if (pub.end - pub.start !== 33 || der[pub.start] !== 0) fail('the public key is not a 32-byte BIT STRING');
+      if (!bytesEqual(der.subarray(pub.start + 1, pub.end), nodeEd25519.publicKeyFromSeed(seed))) fail('its public key does not belong to its private key');
+      at = pub.end;
+    }
+    if (at !== top.end) fail('unexpected fields after the private key');
+    return seed;
   } catch (e) {
-    throw new ExaminerKeyError(`${source} is not a readable PKCS#8 key: ${(e as Error).message}`);
+    if (e instanceof ExaminerKeyError && e.message === 'malformed DER') fail('malformed DER');
+    throw e;
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new ExaminerKeyError(`${source} is a ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
-  const d = key.export({ format: 'jwk' }).d;
-  const seed = d === undefined ? null : new Uint8Array(Buffer.from(d, 'base64url'));
-  if (!seed || seed.length !== 32) throw new ExaminerKeyError(`${source}: the Ed25519 private key is not 32 bytes`);
-  return seed;
 }
 
 export function importPkcs8ExaminerKey(pem: string, identity: ExaminerIdentity, source = 'key'): ExaminerKey {
