@@ -9,7 +9,7 @@ await build({
     'job.worker': 'electron/workers/job.worker.ts',
   },
   // A native module: loaded from node_modules at run time, never bundled.
-  external: ['better-sqlite3'],
+  external: ['better-sqlite3', 'pdfkit'],
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -33,7 +33,7 @@ await build({
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
-  external: ['electron', 'better-sqlite3'],
+  external: ['electron', 'better-sqlite3', 'pdfkit'],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
 await build({

@@ -15,10 +15,11 @@ import { TOOL_VERSION } from '../services/runtime.node.ts';
 import { verifyArchive, type VerifyProgress } from '../services/verify.node.ts';
 import { CannotProveError, MAX_PROOF_BYTES, proveEntry, verifyProof } from '../services/proof.node.ts';
 import { MAX_LINE_BYTES } from '../../shared/core/segment-check.ts';
-import { formatExaminerName, generateExaminerKey, importPkcs8ExaminerKey, opensshFingerprint, parseExaminerName, resolvePassphrase, sha256Fingerprint, writeExaminerKeyFiles, DEFAULT_SCRYPT } from '../services/attest/examiner-key.node.ts';
+import { formatExaminerName, generateExaminerKey, importPkcs8ExaminerKey, loadExaminerKey, opensshFingerprint, parseExaminerName, resolvePassphrase, sha256Fingerprint, writeExaminerKeyFiles, DEFAULT_SCRYPT } from '../services/attest/examiner-key.node.ts';
 import { parseArgs, one, required, positiveInteger, type Parsed } from './args.ts';
 import { countEvents, listEvents, PRESETS, type EntryStatus, type EventFilter, type EventRow, type PresetName } from '../services/index/query.node.ts';
 import { openCaseDatabase } from '../services/index/writer.node.ts';
+import { attest, examinerPublicKey, verifyAttestation } from '../services/attest/attest.node.ts';
 
 const HELP = `sealcheck ${TOOL_VERSION} — seal and verify Kubernetes audit log archives (format v1)
 
@@ -35,6 +36,11 @@ Usage:
                   [--witness KEY ... --quorum K]
   sealcheck verify-proof FILE.tlog-proof --entry RAW_EVENT_FILE --trust KEY [--trust NAME=KEY.pem ...]
                          [--witness KEY ... --quorum K]
+  sealcheck attest ARCHIVE --trust KEY [...] [--witness KEY ... --quorum K] [--anchor CHECKPOINT ...]
+                  --examiner-key PREFIX.key [--passphrase-file F] --case ID --examiner NAME
+                  [--title T] [--requesting-party P] [--role R] [--organisation O]
+                  [--index CASE.sqlite] --out REPORT.pdf
+  sealcheck verify-attestation REPORT.pdf --examiner PUB [--archive ARCHIVE] [--json]
   sealcheck query CASE.sqlite [--verb V] [--user U] [--resource R] [--namespace N] [--code C]
                   [--from TIME] [--to TIME] [--text Q] [--preset NAME [--account NAME]]
                   [--stage S] [--status covered|unsigned|failed] [--count] [--limit N] [--json|--csv]
@@ -68,6 +74,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await prove(rest, io);
       case 'verify-proof':
         return await verifyProofCommand(rest, io);
+      case 'attest':
+        return await attestCommand(rest, io);
+      case 'verify-attestation':
+        return await verifyAttestationCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -287,6 +297,73 @@ function toCsv(rows: Record<string, unknown>[]): string {
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return `${cols.join(',')}\n${rows.map((r) => cols.map((c) => cell(r[c])).join(',')).join('\n')}\n`;
+}
+
+const POLICY_FLAGS = { trust: { kind: 'many' }, witness: { kind: 'many' }, quorum: { kind: 'one' }, anchor: { kind: 'many' }, origin: { kind: 'one' } } as const;
+
+async function attestCommand(argv: string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, {
+    ...POLICY_FLAGS, 'examiner-key': { kind: 'one' }, 'passphrase-file': { kind: 'one' }, case: { kind: 'one' }, examiner: { kind: 'one' },
+    title: { kind: 'one' }, 'requesting-party': { kind: 'one' }, role: { kind: 'one' }, organisation: { kind: 'one' }, index: { kind: 'one' }, out: { kind: 'one' },
+  }, 'attest');
+  if (p.positional.length !== 1) throw new UsageError(`attest: expected exactly one ARCHIVE, got ${p.positional.length}`);
+  const archive = p.positional[0]!;
+  const policy = await loadPolicy(p, 'attest');
+  const anchors = [];
+  for (const a of p.flags.get('anchor') ?? []) anchors.push(await loadAnchor(a, policy.logKeys));
+  const keyPath = required(p, 'examiner-key', 'attest');
+  const caseId = required(p, 'case', 'attest');
+  const out = required(p, 'out', 'attest');
+  const passphrase = await resolvePassphrase({ passphraseFile: one(p, 'passphrase-file') });
+  const examinerKey = await loadExaminerKey(keyPath, passphrase);
+  const examinerName = one(p, 'examiner') ?? examinerKey.identity.name;
+  if (examinerName.trim() === '') throw new UsageError('attest: --examiner NAME is empty');
+  let result;
+  try {
+    result = await attest({
+      archivePath: archive, policy, anchors,
+      keys: [...policy.logKeys.map((k) => ({ ...k, role: 'log' as const })), ...policy.witnessKeys.map((k) => ({ ...k, role: 'witness' as const }))],
+      examinerKey: { ...examinerKey, identity: { ...examinerKey.identity, name: examinerName } },
+      examinerRole: one(p, 'role') ?? 'Examiner', organisation: one(p, 'organisation') ?? '',
+      caseFacts: { number: caseId, title: one(p, 'title') ?? '', requestingParty: one(p, 'requesting-party') ?? '' },
+      out, command: ['sealcheck', 'attest', ...argv].join(' '),
+      ...(one(p, 'index') ? { dbPath: one(p, 'index')! } : {}),
+    });
+  } catch (e) {
+    if (e instanceof Error && /already exists|must be a \*\.pdf/.test(e.message)) throw new UsageError(`attest: ${e.message}`);
+    throw e;
+  }
+  const c = result.content;
+  io.stdout(`${c.result.verdict.toUpperCase()}: ${c.result.reason}\n`);
+  io.stdout(`attestation ${c.report.id} for case ${c.case.number}, signed by ${c.examiner.name} (${c.examiner.keyFingerprint})\n`);
+  io.stdout(`  report:           ${result.pdf}\n  statement (DSSE): ${result.dsse}\n  SSH signature:    ${result.sshsig}\n  allowed signers:  ${result.allowedSigners}\n`);
+  io.stdout(`check it with:\n  sealcheck verify-attestation ${result.pdf} --examiner EXAMINER.pub --archive ${archive}\n`);
+  io.stdout(`  ssh-keygen -Y verify -f ${result.allowedSigners} -I ${c.examiner.principal} -n sealcheck-attestation -s ${result.sshsig} < ${result.pdf}\n`);
+  return c.result.verdict === 'verified' ? 0 : c.result.verdict === 'failed' ? 1 : 3;
+}
+
+async function verifyAttestationCommand(argv: string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, { examiner: { kind: 'one' }, archive: { kind: 'one' }, json: { kind: 'bool' } }, 'verify-attestation');
+  if (p.positional.length !== 1) throw new UsageError(`verify-attestation: expected exactly one REPORT.pdf, got ${p.positional.length}`);
+  const pdf = p.positional[0]!;
+  if (!existsSync(pdf)) throw new UsageError(`verify-attestation: ${pdf}: no such file`);
+  const keyFile = required(p, 'examiner', 'verify-attestation');
+  let key: Uint8Array;
+  try {
+    key = examinerPublicKey(await readFile(keyFile, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`verify-attestation: --examiner ${keyFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const archive = one(p, 'archive');
+  if (archive !== undefined && !existsSync(archive)) throw new UsageError(`verify-attestation: --archive ${archive}: no such file or directory`);
+  const v = await verifyAttestation(pdf, key, archive);
+  if (p.flags.has('json')) io.stdout(`${JSON.stringify(v, null, 2)}\n`);
+  else {
+    io.stdout(v.valid ? `VALID: ${pdf} is signed by the examiner key and every check passed.\n` : `INVALID: ${pdf} failed ${v.checks.filter((c) => !c.ok).length} check(s).\n`);
+    if (v.report) io.stdout(`  report ${v.report.id}, case ${v.report.case}, verdict ${v.report.verdict}, examiner ${v.report.examiner}\n`);
+    for (const c of v.checks) io.stdout(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}\n`);
+  }
+  return v.valid ? 0 : 1;
 }
 
 async function loadPolicy(p: Parsed, command = 'verify') {

@@ -46,3 +46,43 @@ export async function digestArchive(path: string, onProgress?: DigestProgress): 
   for (const f of files) hashes.set(f.rel, await hashFile(join(path, f.rel), (n) => onProgress?.((done += n), total)));
   return { path, container: 'directory', bytes: total, files: files.length, sha256: treeDigest(hashes) };
 }
+
+/**
+ * SHA-256 and SHA-512 of the evidence as received: of the file, or for a directory the tree digest
+ * of spec §1 built with each algorithm (equal to `find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha512sum | sha512sum`).
+ */
+export async function evidenceDigests(path: string): Promise<{ sha256: string; sha512: string; digestOf: 'file' | 'tree'; bytes: number }> {
+  const st = await lstat(path);
+  const both = async (file: string) => {
+    const a = createHash('sha256');
+    const b = createHash('sha512');
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+      a.update(chunk as Buffer);
+      b.update(chunk as Buffer);
+    }
+    return { sha256: a.digest('hex'), sha512: b.digest('hex') };
+  };
+  if (st.isFile()) return { ...(await both(path)), digestOf: 'file', bytes: st.size };
+  const files: string[] = [];
+  let bytes = 0;
+  const walk = async (rel: string): Promise<void> => {
+    for (const e of await readdir(join(path, rel), { withFileTypes: true })) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) {
+        files.push(p);
+        bytes += (await lstat(join(path, p))).size;
+      }
+    }
+  };
+  await walk('');
+  files.sort((x, y) => Buffer.compare(Buffer.from(x, 'utf8'), Buffer.from(y, 'utf8')));
+  const t256 = createHash('sha256');
+  const t512 = createHash('sha512');
+  for (const f of files) {
+    const d = await both(join(path, f));
+    t256.update(`${d.sha256}  ./${f}\n`);
+    t512.update(`${d.sha512}  ./${f}\n`);
+  }
+  return { sha256: t256.digest('hex'), sha512: t512.digest('hex'), digestOf: 'tree', bytes };
+}

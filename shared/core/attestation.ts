@@ -238,13 +238,20 @@ export function howToVerify(c: AttestationContent): VerifyStep[] {
     {
       title: 'Check the embedded PDF signature',
       text:
-        'The PDF carries a PAdES signature (ETSI.CAdES.detached, Ed25519 with SHA-512, ISO 32002) by a self-signed examiner certificate covering the whole file. ' +
-        'Debian 12\u2019s pdfsig (poppler with NSS) lists it but cannot validate EdDSA signatures; ISO 32002 validators such as pyHanko can. ' +
-        'OpenSSL can check the CMS itself: BYTERANGE.bin is the two byte ranges named by /ByteRange, concatenated; SIGNATURE.der is the /Contents hex string decoded.',
+        'The PDF carries a PAdES signature (ETSI.CAdES.detached, Ed25519 with SHA-512, ISO 32002) by a self-signed examiner certificate, covering the whole file but the signature itself. ' +
+        'ISO 32002 validators such as pyHanko check it directly. Debian 12\u2019s pdfsig (poppler with NSS) lists it but cannot validate EdDSA signatures: its "Signature Validation" line says nothing either way. ' +
+        'OpenSSL\u2019s cms -verify cannot check Ed25519 either (OpenSSL 3.0 reports "invalid digest"); GnuTLS can, with the commands below (bash, GnuTLS certtool, OpenSSL and xxd). ' +
+        'EXAMINER.crt is the examiner\u2019s certificate; the copy inside the signature (certtool --p7-info lists it) will do once its key matches the examiner key obtained out of band.',
       commands: [
-        `pdfsig ${pdf}`,
         `pyhanko sign validate --pretty-print --trust EXAMINER.crt ${pdf}`,
-        `openssl cms -verify -binary -inform DER -noverify -content BYTERANGE.bin -in SIGNATURE.der -out /dev/null`,
+        [
+          `set -- $(grep -a -o '/ByteRange *\\[[0-9 ]*\\]' ${pdf} | grep -o '[0-9][0-9]*')`,
+          `test $(($3 + $4)) -eq $(wc -c < ${pdf}) && echo "covers the whole file" || echo "DOES NOT cover the whole file"`,
+          `{ head -c "$2" ${pdf}; tail -c "+$(($3 + 1))" ${pdf}; } > BYTERANGE.bin`,
+          `head -c "$(($3 - 1))" ${pdf} | tail -c "+$(($2 + 2))" | xxd -r -p > CONTENTS.bin`,
+          'openssl cms -cmsout -inform DER -in CONTENTS.bin -outform DER -out SIGNATURE.der',
+          'certtool --p7-verify --inder --infile SIGNATURE.der --load-data BYTERANGE.bin --load-certificate EXAMINER.crt',
+        ].join('\n'),
       ],
     },
   ];

@@ -1,0 +1,900 @@
+// Renders an AttestationContent as the attestation PDF (embedded fonts, wrapped tables, associated DSSE file, signature placeholder).
+import crypto from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import PDFDocument from 'pdfkit';
+import {
+  STANDARD_LIMITATIONS,
+  VERDICT_HEADLINE,
+  VERDICT_MEANING,
+  checkAttestationContent,
+  howToVerify,
+  type AttestationAttachment,
+  type AttestationContent,
+} from '../../../shared/core/attestation.ts';
+import type { Verdict } from '../../../shared/core/report.ts';
+import { addSignaturePlaceholder, makeExaminerCertificate, signPdf, type SignOptions } from './pades.node.ts';
+
+export type { AttestationAttachment, AttestationContent } from '../../../shared/core/attestation.ts';
+
+export interface RenderOptions {
+  /** /M of the signature and the time signed; defaults to report.issuedAt, so output depends on the content only. */
+  signingTime?: Date;
+  /** Directory holding DejaVuSans.ttf, DejaVuSans-Bold.ttf and DejaVuSansMono.ttf; defaults to resources/fonts. */
+  fontDir?: string;
+  contentsBytes?: number;
+}
+
+const FONT_FILES = { body: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf', mono: 'DejaVuSansMono.ttf' } as const;
+type FontName = keyof typeof FONT_FILES;
+
+/** resources/fonts found by walking up from this module, which works from the sources and from dist/. */
+export function defaultFontDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'resources', 'fonts');
+    if (existsSync(join(candidate, FONT_FILES.body))) return candidate;
+    const parent = resolve(dir, '..');
+    if (parent === dir) throw new Error('resources/fonts with the DejaVu fonts was not found; pass fontDir');
+    dir = parent;
+  }
+}
+
+// ─── Page geometry and style ─────────────────────────────────────────────────────────────────
+
+const A4 = { width: 595.28, height: 841.89 };
+const MARGIN = { left: 50, right: 50, top: 62, bottom: 58 };
+const CONTENT_WIDTH = A4.width - MARGIN.left - MARGIN.right;
+const BOTTOM = A4.height - MARGIN.bottom;
+const CELL_PAD = 4;
+
+const COLOR = {
+  text: '#1a1a1a',
+  muted: '#5f6368',
+  rule: '#c8ccd0',
+  headerFill: '#eef1f4',
+  noteFill: '#f6f4ee',
+  commandFill: '#f2f3f5',
+};
+
+const VERDICT_COLOR: Record<Verdict, string> = { verified: '#1b6e3a', failed: '#b3261e', incomplete: '#9a5b00' };
+
+const SIZE = { body: 9.5, table: 8.5, mono: 8, small: 7.5 };
+
+// Ligatures would make pdftotext, search and copy-paste yield other characters than were meant.
+const TEXT_FEATURES = { liga: false, clig: false, dlig: false } as unknown as PDFKit.Mixins.OpenTypeFeatures[];
+
+interface Cell {
+  text: string;
+  font?: FontName;
+  size?: number;
+  color?: string;
+}
+
+type CellInput = string | Cell;
+
+interface Column {
+  header: string;
+  width: number;
+  font?: FontName;
+  size?: number;
+}
+
+const utcText = (iso: string | null | undefined): string => (iso ? iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC') : '—');
+const count = (n: number): string => n.toLocaleString('en-US');
+const bytesText = (n: number): string => {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = -1;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u < 0 ? `${count(n)} bytes` : `${count(n)} bytes (${v.toFixed(1)} ${units[u]})`;
+};
+const plural = (n: number, one: string, many = `${one}s`): string => `${count(n)} ${n === 1 ? one : many}`;
+
+// ─── Layout on top of pdfkit: a cursor, own line wrapping, tables that split across pages ────
+
+/** Characters after which a long value (URI, path, key string) may break. */
+const BREAK_AFTER = new Set([' ', '/', '-', '_', ',', ';', ':', '=', '&', '?', '.', '+', '|', ')', ']', '}']);
+
+class Layout {
+  readonly doc: PDFKit.PDFDocument;
+  y = MARGIN.top;
+
+  constructor(doc: PDFKit.PDFDocument) {
+    this.doc = doc;
+  }
+
+  private use(font: FontName, size: number): PDFKit.PDFDocument {
+    return this.doc.font(font).fontSize(size);
+  }
+
+  lineHeight(size: number): number {
+    return size * 1.32;
+  }
+
+  width(text: string, font: FontName, size: number): number {
+    return this.use(font, size).widthOfString(text, { features: TEXT_FEATURES });
+  }
+
+  private readonly advance = new Map<string, number>();
+
+  /** Advance width of one character at size 1, cached: measuring whole candidate lines made wrapping quadratic in shaping calls. */
+  private charWidth(ch: string, font: FontName): number {
+    const key = `${font}\u0000${ch}`;
+    let w = this.advance.get(key);
+    if (w === undefined) {
+      w = this.width(ch, font, 1000) / 1000;
+      this.advance.set(key, w);
+    }
+    return w;
+  }
+
+  /**
+   * Greedy wrapping that never overflows: break at the last space or punctuation that fits, and
+   * inside a run that has none (a 64-hex hash, base64) at the last character that fits. Widths
+   * are sums of advances without kerning, which only ever makes a line a little narrower.
+   */
+  wrap(text: string, font: FontName, size: number, maxWidth: number): string[] {
+    const out: string[] = [];
+    for (const paragraph of text.split('\n')) {
+      let line: string[] = [];
+      let widths: number[] = [];
+      let total = 0;
+      const restart = (chars: string[]): void => {
+        line = chars;
+        widths = chars.map((c) => this.charWidth(c, font) * size);
+        total = widths.reduce((a, b) => a + b, 0);
+      };
+      for (const ch of paragraph) {
+        const w = this.charWidth(ch, font) * size;
+        if (total + w <= maxWidth) {
+          line.push(ch);
+          widths.push(w);
+          total += w;
+          continue;
+        }
+        if (ch === ' ') {
+          out.push(line.join('').trimEnd());
+          restart([]);
+          continue;
+        }
+        let cut = -1;
+        for (let i = line.length - 1; i > 0; i--) {
+          if (BREAK_AFTER.has(line[i]!)) {
+            cut = i + 1;
+            break;
+          }
+        }
+        // A break point only in the first fifth of the line wastes the line: cut hard instead.
+        const head = cut > 0 ? widths.slice(0, cut).reduce((a, b) => a + b, 0) : 0;
+        if (cut > 0 && head > maxWidth * 0.2) {
+          out.push(line.slice(0, cut).join('').trimEnd());
+          const rest = line.slice(cut);
+          while (rest[0] === ' ') rest.shift();
+          restart([...rest, ch]);
+        } else {
+          out.push(line.join(''));
+          restart([ch]);
+        }
+      }
+      out.push(line.join('').trimEnd());
+    }
+    return out;
+  }
+
+  newPage(): void {
+    this.doc.addPage();
+    this.y = MARGIN.top;
+  }
+
+  ensure(height: number): void {
+    if (this.y + height > BOTTOM) this.newPage();
+  }
+
+  draw(text: string, x: number, y: number, font: FontName, size: number, color = COLOR.text): void {
+    this.use(font, size).fillColor(color).text(text, x, y, { lineBreak: false, features: TEXT_FEATURES });
+  }
+
+  space(points: number): void {
+    this.y += points;
+  }
+
+  /** Wrapped text, page-breaking between lines. */
+  paragraph(text: string, o: { font?: FontName; size?: number; color?: string; indent?: number; after?: number } = {}): void {
+    const font = o.font ?? 'body';
+    const size = o.size ?? SIZE.body;
+    const indent = o.indent ?? 0;
+    const lh = this.lineHeight(size);
+    for (const line of this.wrap(text, font, size, CONTENT_WIDTH - indent)) {
+      this.ensure(lh);
+      this.draw(line, MARGIN.left + indent, this.y, font, size, o.color);
+      this.y += lh;
+    }
+    this.y += o.after ?? 4;
+  }
+
+  bullets(items: readonly string[], size = SIZE.body): void {
+    const lh = this.lineHeight(size);
+    for (const item of items) {
+      const lines = this.wrap(item, 'body', size, CONTENT_WIDTH - 14);
+      this.ensure(lh * Math.min(lines.length, 2));
+      lines.forEach((line, i) => {
+        this.ensure(lh);
+        if (i === 0) this.draw('•', MARGIN.left + 3, this.y, 'body', size);
+        this.draw(line, MARGIN.left + 14, this.y, 'body', size);
+        this.y += lh;
+      });
+      this.y += 2;
+    }
+    this.y += 3;
+  }
+
+  /** Section headings with the page they start on, for the contents list on page 1. */
+  readonly sections: { number: string; title: string; page: number }[] = [];
+
+  heading(number: string, title: string): void {
+    // Keep a heading with at least a few lines of what follows.
+    this.ensure(70);
+    this.sections.push({ number, title, page: this.doc.bufferedPageRange().count });
+    this.y += 8;
+    this.draw(`${number}  ${title}`, MARGIN.left, this.y, 'bold', 13);
+    this.y += 18;
+    this.doc.moveTo(MARGIN.left, this.y - 3).lineTo(MARGIN.left + CONTENT_WIDTH, this.y - 3).lineWidth(0.8).strokeColor(COLOR.text).stroke();
+    this.y += 5;
+  }
+
+  subheading(title: string): void {
+    const lines = this.wrap(title, 'bold', 10.5, CONTENT_WIDTH);
+    this.ensure(32 + lines.length * 15);
+    this.y += 3;
+    for (const line of lines) {
+      this.draw(line, MARGIN.left, this.y, 'bold', 10.5);
+      this.y += 15;
+    }
+    this.y += 1;
+  }
+
+  subheadingHeight(title: string): number {
+    return 4 + this.wrap(title, 'bold', 10.5, CONTENT_WIDTH).length * 15;
+  }
+
+  paragraphHeight(text: string, size = SIZE.body, after = 4): number {
+    return this.wrap(text, 'body', size, CONTENT_WIDTH).length * this.lineHeight(size) + after;
+  }
+
+  boxHeight(text: string, font: FontName, size: number): number {
+    return this.wrap(text, font, size, CONTENT_WIDTH - 2 * 8).length * this.lineHeight(size) + 15;
+  }
+
+  /** Starts a new page unless a block of this height fits; a block taller than a page just flows. */
+  keepTogether(height: number): void {
+    if (height <= BOTTOM - MARGIN.top) this.ensure(height);
+  }
+
+  /** A shaded box of wrapped text, e.g. a notice or a command. */
+  box(text: string, o: { font?: FontName; size?: number; fill: string; color?: string }): void {
+    const font = o.font ?? 'body';
+    const size = o.size ?? SIZE.body;
+    const lh = this.lineHeight(size);
+    const lines = this.wrap(text, font, size, CONTENT_WIDTH - 2 * 8);
+    let i = 0;
+    while (i < lines.length) {
+      this.ensure(lh + 10);
+      const fit = Math.max(1, Math.floor((BOTTOM - this.y - 10) / lh));
+      const chunk = lines.slice(i, i + fit);
+      const h = chunk.length * lh + 10;
+      this.doc.rect(MARGIN.left, this.y, CONTENT_WIDTH, h).fill(o.fill);
+      chunk.forEach((line, k) => this.draw(line, MARGIN.left + 8, this.y + 5 + k * lh, font, size, o.color));
+      this.y += h;
+      i += chunk.length;
+    }
+    this.y += 5;
+  }
+
+  /**
+   * A table whose cells wrap; a row that does not fit moves to the next page with the header
+   * repeated, and a row taller than a page is split line by line.
+   */
+  table(columns: readonly Column[], rows: readonly (readonly CellInput[])[], o: { header?: boolean; labelColumn?: boolean } = {}): void {
+    const showHeader = o.header ?? true;
+    const headerSize = SIZE.small + 0.5;
+    const headerLines = columns.map((c) => this.wrap(c.header, 'bold', headerSize, c.width - 2 * CELL_PAD));
+    const headerHeight = Math.max(...headerLines.map((l) => l.length)) * this.lineHeight(headerSize) + 2 * CELL_PAD;
+    const drawHeader = (): void => {
+      if (!showHeader) return;
+      this.doc.rect(MARGIN.left, this.y, CONTENT_WIDTH, headerHeight).fill(COLOR.headerFill);
+      let x = MARGIN.left;
+      columns.forEach((c, i) => {
+        headerLines[i]!.forEach((line, k) => this.draw(line, x + CELL_PAD, this.y + CELL_PAD + k * this.lineHeight(headerSize), 'bold', headerSize, COLOR.muted));
+        x += c.width;
+      });
+      this.y += headerHeight;
+      this.rule(0.6, COLOR.muted);
+    };
+    this.ensure(headerHeight + 30);
+    drawHeader();
+    for (const cells of rows) {
+      const { laid, lh, total } = this.layRow(columns, cells, o.labelColumn ?? false);
+      let offset = 0;
+      while (offset < total) {
+        const remaining = total - offset;
+        const fit = Math.floor((BOTTOM - this.y - 2 * CELL_PAD) / lh);
+        const wholeRowFitsOnAPage = remaining * lh + 2 * CELL_PAD <= BOTTOM - MARGIN.top - headerHeight;
+        if (fit < 1 || (offset === 0 && remaining > fit && wholeRowFitsOnAPage)) {
+          this.newPage();
+          drawHeader();
+          continue;
+        }
+        const n = Math.min(remaining, fit);
+        let x = MARGIN.left;
+        laid.forEach((l, i) => {
+          l.lines.slice(offset, offset + n).forEach((line, k) => this.draw(line, x + CELL_PAD, this.y + CELL_PAD + k * lh, l.cell.font, l.cell.size, l.cell.color));
+          x += columns[i]!.width;
+        });
+        this.y += n * lh + 2 * CELL_PAD;
+        offset += n;
+        this.rule(0.4, COLOR.rule);
+        if (offset < total) {
+          this.newPage();
+          drawHeader();
+        }
+      }
+    }
+    this.y += 8;
+  }
+
+  private layRow(columns: readonly Column[], cells: readonly CellInput[], labelColumn: boolean): { laid: { lines: string[]; cell: Required<Cell> }[]; lh: number; total: number } {
+    const laid = columns.map((c, i) => {
+      const input = cells[i] ?? '';
+      const raw: Cell = typeof input === 'string' ? { text: input } : input;
+      const font = raw.font ?? (labelColumn && i === 0 ? 'bold' : c.font ?? 'body');
+      const size = raw.size ?? c.size ?? (font === 'mono' ? SIZE.mono : SIZE.table);
+      const color = raw.color ?? (labelColumn && i === 0 ? COLOR.muted : COLOR.text);
+      return { lines: this.wrap(raw.text, font, size, c.width - 2 * CELL_PAD), cell: { text: raw.text, font, size, color } };
+    });
+    const lh = Math.max(...laid.map((l) => this.lineHeight(l.cell.size)));
+    return { laid, lh, total: Math.max(1, ...laid.map((l) => l.lines.length)) };
+  }
+
+  private keyValueColumns(labelWidth: number): Column[] {
+    return [
+      { header: '', width: labelWidth },
+      { header: '', width: CONTENT_WIDTH - labelWidth },
+    ];
+  }
+
+  /** Two columns, label and value, no header. */
+  keyValues(rows: readonly (readonly [string, CellInput])[], labelWidth = 138): void {
+    this.table(this.keyValueColumns(labelWidth), rows, { header: false, labelColumn: true });
+  }
+
+  keyValuesHeight(rows: readonly (readonly [string, CellInput])[], labelWidth = 138): number {
+    const columns = this.keyValueColumns(labelWidth);
+    return rows.reduce((h, cells) => {
+      const { lh, total } = this.layRow(columns, cells, true);
+      return h + total * lh + 2 * CELL_PAD;
+    }, 8);
+  }
+
+  rule(width: number, color: string): void {
+    this.doc.moveTo(MARGIN.left, this.y).lineTo(MARGIN.left + CONTENT_WIDTH, this.y).lineWidth(width).strokeColor(color).stroke();
+  }
+}
+
+const mono = (text: string): Cell => ({ text, font: 'mono' });
+const cols = (...spec: [string, number, FontName?][]): Column[] => {
+  const total = spec.reduce((n, [, w]) => n + w, 0);
+  return spec.map(([header, w, font]) => ({ header, width: (w / total) * CONTENT_WIDTH, ...(font ? { font } : {}) }));
+};
+
+// ─── The report ──────────────────────────────────────────────────────────────────────────────
+
+/** Page 1; returns where the contents list goes once the sections' pages are known. */
+function firstPage(l: Layout, c: AttestationContent, attachments: readonly AttestationAttachment[]): number {
+  const r = c.result;
+  l.draw('Attestation of audit log integrity', MARGIN.left, l.y, 'bold', 20);
+  l.y += 28;
+  l.paragraph(`Report ${c.report.id} · version ${c.report.version} · issued ${utcText(c.report.issuedAt)}`, { color: COLOR.muted, after: 10 });
+
+  // The verdict: what a reader must not miss, in large type with its reason.
+  const reasonLines = l.wrap(r.reason, 'bold', 11.5, CONTENT_WIDTH - 36);
+  const meaningLines = l.wrap(VERDICT_MEANING[r.verdict], 'body', 9, CONTENT_WIDTH - 36);
+  const boxHeight = 18 + 44 + 8 + reasonLines.length * l.lineHeight(11.5) + 4 + meaningLines.length * l.lineHeight(9) + 16;
+  l.doc.rect(MARGIN.left, l.y, CONTENT_WIDTH, boxHeight).fill(VERDICT_COLOR[r.verdict]);
+  let y = l.y + 18;
+  l.draw('RESULT', MARGIN.left + 18, y - 8, 'bold', 7.5, '#ffffff');
+  l.draw(VERDICT_HEADLINE[r.verdict], MARGIN.left + 18, y + 2, 'bold', 38, '#ffffff');
+  y += 52;
+  for (const line of reasonLines) {
+    l.draw(line, MARGIN.left + 18, y, 'bold', 11.5, '#ffffff');
+    y += l.lineHeight(11.5);
+  }
+  y += 4;
+  for (const line of meaningLines) {
+    l.draw(line, MARGIN.left + 18, y, 'body', 9, '#ffffff');
+    y += l.lineHeight(9);
+  }
+  l.y += boxHeight + 14;
+
+  const errors = r.findings.filter((f) => f.severity === 'error').reduce((n, f) => n + 1 + (f.omitted ?? 0), 0);
+  const warnings = r.findings.filter((f) => f.severity === 'warning').reduce((n, f) => n + 1 + (f.omitted ?? 0), 0);
+  l.keyValues([
+    ['Case', `${c.case.number} — ${c.case.title}`],
+    ['Requesting party', c.case.requestingParty],
+    ['Examiner', `${c.examiner.name}, ${c.examiner.role}, ${c.examiner.organisation}`],
+    ['Evidence', c.evidence.map((e) => `${e.label}: ${e.fileName} (${plural(e.entries, 'entry', 'entries')})`).join('\n')],
+    ['Entries verified', `${count(r.entries.verified)} of ${count(r.entries.total)}`],
+    ['Signed coverage', `${count(r.coverage.coveredEntries)} of ${count(r.coverage.totalEntries)} entries covered by a trusted checkpoint${r.coverage.unsignedTail > 0 ? `; unsigned tail of ${plural(r.coverage.unsignedTail, 'entry', 'entries')}` : ''}`],
+    ['Checkpoints', `${count(r.checkpoints.trusted)} of ${count(r.checkpoints.total)} trusted; ${plural(r.cosignatures.length, 'cosignature')}`],
+    ['Findings', errors + warnings === 0 ? 'none' : `${plural(errors, 'error')}, ${plural(warnings, 'warning')} (section 6)`],
+    ['Verification run', `${utcText(c.tool.startedAt)} to ${utcText(c.tool.finishedAt)}, ${c.tool.name} ${c.tool.version}`],
+  ]);
+  l.box(
+    `This document is signed by the examiner with an embedded PDF signature (PAdES, Ed25519 with SHA-512) and delivered with a detached SSH signature. ` +
+      `Examiner key fingerprint: ${c.examiner.keyFingerprint}. ` +
+      `${attachments.length > 0 ? `The machine-readable statement is embedded as ${attachments.map((a) => a.name).join(', ')}. ` : ''}` +
+      'Section 10 explains how to check all of it without trusting Sealcheck.',
+    { fill: COLOR.noteFill, size: 8.5 },
+  );
+  return l.y + 6;
+}
+
+/** The contents list on page 1, drawn last; left out if a long first page leaves no room. */
+function contents(l: Layout, y: number): void {
+  const rowHeight = 13.5;
+  if (l.doc.bufferedPageRange().count < 2 || y + 22 + l.sections.length * rowHeight > BOTTOM) return;
+  l.doc.switchToPage(0);
+  l.draw('Contents', MARGIN.left, y, 'bold', 10.5);
+  y += 18;
+  for (const s of l.sections) {
+    l.draw(s.number, MARGIN.left, y, 'body', SIZE.body);
+    l.draw(s.title, MARGIN.left + 22, y, 'body', SIZE.body);
+    const page = String(s.page);
+    l.draw(page, MARGIN.left + CONTENT_WIDTH - l.width(page, 'body', SIZE.body), y, 'body', SIZE.body);
+    const from = MARGIN.left + 30 + l.width(s.title, 'body', SIZE.body);
+    const to = MARGIN.left + CONTENT_WIDTH - 8 - l.width(page, 'body', SIZE.body);
+    l.doc.moveTo(from, y + 8.5).lineTo(to, y + 8.5).lineWidth(0.5).dash(0.5, { space: 2.5 }).strokeColor(COLOR.muted).stroke().undash();
+    y += rowHeight;
+  }
+}
+
+function caseSection(l: Layout, c: AttestationContent): void {
+  l.heading('1', 'Case and examiner');
+  const rows: [string, CellInput][] = [
+    ['Case number', c.case.number],
+    ['Case title', c.case.title],
+    ['Requesting party', c.case.requestingParty],
+  ];
+  if (c.case.authority) rows.push(['Authority / request', c.case.authority]);
+  rows.push(
+    ['Report id', mono(c.report.id)],
+    ['Report version', String(c.report.version)],
+    ['Issued', utcText(c.report.issuedAt)],
+    ['Examiner', c.examiner.name],
+    ['Role', c.examiner.role],
+    ['Organisation', c.examiner.organisation],
+  );
+  if (c.examiner.email) rows.push(['E-mail', c.examiner.email]);
+  rows.push(['Signing principal', mono(c.examiner.principal)], ['Examiner key fingerprint', mono(c.examiner.keyFingerprint)]);
+  l.keyValues(rows);
+}
+
+function evidenceSection(l: Layout, c: AttestationContent): void {
+  l.heading('2', 'Evidence');
+  l.paragraph(
+    'Each item is identified by the digests of the container exactly as received (for a directory, the tree digest over its files), computed before any other processing.',
+    { after: 6 },
+  );
+  for (const e of c.evidence) {
+    const title = `${e.label}  ${e.fileName}`;
+    const rows: [string, CellInput][] = [
+      ['File name', mono(e.fileName)],
+      ['Container', e.container === 'directory' ? 'directory (digests are of the tree)' : e.container],
+      ['Size', bytesText(e.sizeBytes)],
+      [e.digestOf === 'tree' ? 'SHA-256 (tree)' : 'SHA-256', mono(e.sha256)],
+      [e.digestOf === 'tree' ? 'SHA-512 (tree)' : 'SHA-512', mono(e.sha512)],
+      ['Log origin', e.origin ? mono(e.origin) : '—'],
+      ['Entries', count(e.entries)],
+      ['Events from', utcText(e.eventsFrom)],
+      ['Events to', utcText(e.eventsTo)],
+    ];
+    if (e.receivedFrom) rows.push(['Received from', e.receivedFrom]);
+    if (e.receivedAt) rows.push(['Received at', utcText(e.receivedAt)]);
+    l.keepTogether(l.subheadingHeight(title) + l.keyValuesHeight(rows));
+    l.subheading(title);
+    l.keyValues(rows);
+  }
+}
+
+function toolSection(l: Layout, c: AttestationContent): void {
+  l.heading('3', 'Tool and environment');
+  const t = c.tool;
+  const rows: [string, CellInput][] = [
+    ['Tool', `${t.name} ${t.version}`],
+    [`Build digest (${t.buildDigest.algorithm.toUpperCase()})`, mono(t.buildDigest.value)],
+    ['Digest of', mono(t.buildDigest.of)],
+  ];
+  if (t.command) rows.push(['Command', mono(t.command)]);
+  rows.push(
+    ['Host', `${t.host.hostname} (${t.host.os}, ${t.host.arch})`],
+    ['Runtime', t.host.runtime],
+    ['Verification started', utcText(t.startedAt)],
+    ['Verification ended', utcText(t.finishedAt)],
+  );
+  l.keyValues(rows);
+}
+
+function trustSection(l: Layout, c: AttestationContent): void {
+  l.heading('4', 'Trust policy');
+  l.paragraph('The verdict holds relative to these keys and anchors only. Each key is identified by its note key id and the SHA-256 fingerprint of the raw public key.', { after: 6 });
+  l.subheading('Keys');
+  l.table(
+    cols(['Name', 18], ['Role and type', 16], ['Key id', 10, 'mono'], ['Fingerprint, key and source', 56]),
+    c.trustPolicy.keys.map((k) => [
+      mono(k.name),
+      `${k.role}: ${k.type}`,
+      k.keyId,
+      mono([k.fingerprint, k.keyString ?? '', `source: ${k.source}`].filter(Boolean).join('\n')),
+    ]),
+  );
+  l.subheading('Witness quorum');
+  const q = c.trustPolicy.witnessQuorum;
+  l.paragraph(q ? `${q.required} of ${q.witnesses.length} witnesses must cosign the covering checkpoint: ${q.witnesses.join(', ')}.` : 'No witness quorum was required.');
+  l.subheading('Anchors');
+  if (c.trustPolicy.anchors.length === 0) l.paragraph('No anchor checkpoint was given.');
+  else
+    l.table(
+      cols(['Label', 8], ['Origin', 24, 'mono'], ['Tree size', 13], ['Root hash', 28, 'mono'], ['Source', 27]),
+      c.trustPolicy.anchors.map((a) => [a.label, a.origin, count(a.treeSize), a.rootHash, a.source]),
+    );
+}
+
+function resultSection(l: Layout, c: AttestationContent): void {
+  const r = c.result;
+  l.heading('5', 'Result');
+  l.keyValues([
+    ['Verdict', { text: VERDICT_HEADLINE[r.verdict], font: 'bold', color: VERDICT_COLOR[r.verdict] }],
+    ['Reason', r.reason],
+    ['Entries', `${count(r.entries.verified)} verified of ${count(r.entries.total)}`],
+    ['Segments', `${count(r.segments.verified)} verified of ${count(r.segments.total)}`],
+    ['Checkpoints', `${count(r.checkpoints.trusted)} trusted of ${count(r.checkpoints.total)}`],
+  ]);
+  l.subheading('Checkpoint signatures per key');
+  l.table(
+    cols(['Key', 30, 'mono'], ['Key id', 13, 'mono'], ['Role', 12], ['Valid', 13], ['Invalid', 13], ['Not checked', 13]),
+    r.perKey.map((k) => [k.name, k.keyId, k.role, count(k.valid), count(k.invalid), count(k.notChecked)]),
+  );
+  l.subheading('Cosignatures');
+  if (r.cosignatures.length === 0) l.paragraph('No cosignature was found.');
+  else
+    l.table(
+      cols(['Witness', 24, 'mono'], ['Key id', 11, 'mono'], ['Checkpoint', 27, 'mono'], ['Tree size', 11], ['Time (witness claim)', 27]),
+      r.cosignatures.map((s) => [s.witness, s.keyId, s.checkpoint, count(s.treeSize), utcText(s.time)]),
+    );
+  l.subheading('Coverage');
+  const cov = r.coverage;
+  const rows: [string, CellInput][] = [
+    ['Covered entries', `${count(cov.coveredEntries)} of ${count(cov.totalEntries)}`],
+    ['Unsigned tail', cov.unsignedTail === 0 ? 'none' : `${plural(cov.unsignedTail, 'entry', 'entries')} after the last trusted checkpoint`],
+  ];
+  if (cov.coveringCheckpoint) {
+    rows.push(
+      ['Covering checkpoint', mono(cov.coveringCheckpoint.path)],
+      ['Tree size', count(cov.coveringCheckpoint.treeSize)],
+      ['Root hash', mono(cov.coveringCheckpoint.rootHash)],
+    );
+  }
+  l.keyValues(rows);
+}
+
+function findingsSection(l: Layout, c: AttestationContent): void {
+  l.heading('6', 'Findings');
+  if (c.result.findings.length === 0) {
+    l.paragraph('No finding: every check passed.');
+    return;
+  }
+  l.table(
+    cols(["Code", 29, "mono"], ["Severity", 10], ["Location", 21, "mono"], ["Message", 40]),
+    c.result.findings.map((f) => [
+      f.code,
+      { text: f.severity, color: f.severity === 'error' ? VERDICT_COLOR.failed : VERDICT_COLOR.incomplete },
+      f.location || '—',
+      f.omitted ? `${f.message} (and ${plural(f.omitted, 'more finding')} of this code, not listed)` : f.message,
+    ]),
+  );
+}
+
+function limitationsSection(l: Layout, c: AttestationContent): void {
+  l.heading('7', 'Limitations');
+  const specific = c.result.limitations;
+  if (specific.length > 0) {
+    l.subheading('Of this examination');
+    l.bullets(specific);
+  }
+  l.subheading('Of audit logs in general');
+  l.bullets(STANDARD_LIMITATIONS);
+}
+
+function activitySection(l: Layout, c: AttestationContent): void {
+  l.heading('8', 'Activity summary');
+  l.box(
+    'OUTSIDE THE INTEGRITY CLAIM. These figures describe what the events say; they are counted from the verified entries but are not themselves verified facts, and the signatures above vouch only that the events are the ones logged.',
+    { fill: COLOR.noteFill, size: 8.5 },
+  );
+  const a = c.activity;
+  if (!a) {
+    l.paragraph('No activity summary was produced for this report.');
+    return;
+  }
+  l.paragraph(`${count(a.totalEvents)} events from ${utcText(a.from)} to ${utcText(a.to)}.`);
+  const counted = (title: string, header: string, items: { name: string; count: number }[]): void => {
+    l.subheading(title);
+    if (items.length === 0) l.paragraph('None.');
+    else l.table(cols([header, 75, 'mono'], ['Events', 25]), items.map((i) => [i.name, count(i.count)]));
+  };
+  counted('Top users', 'User', a.topUsers);
+  counted('Verbs', 'Verb', a.verbs);
+  l.subheading(`Denied requests (${count(a.denied.total)})`);
+  if (a.denied.top.length === 0) l.paragraph('None.');
+  else
+    l.table(
+      cols(['User', 32, 'mono'], ['Verb', 13, 'mono'], ['Resource', 40, 'mono'], ['Count', 15]),
+      a.denied.top.map((d) => [d.user, d.verb, d.resource, count(d.count)]),
+    );
+  l.subheading('Preset searches');
+  if (a.presetHits.length === 0) l.paragraph('None.');
+  else l.table(cols(['Preset', 25, 'mono'], ['What it looks for', 60], ['Hits', 15]), a.presetHits.map((p) => [p.preset, p.description, count(p.count)]));
+}
+
+function attachmentsSection(l: Layout, attachments: readonly AttestationAttachment[]): void {
+  l.heading('9', 'Attachments');
+  if (attachments.length === 0) {
+    l.paragraph('None.');
+    return;
+  }
+  l.paragraph('Embedded in this PDF as associated files (relationship: Source); extract them with pdfdetach and compare the digests.', { after: 6 });
+  for (const a of attachments) {
+    const rows: [string, CellInput][] = [
+      ['File', mono(a.name)],
+      ['Type', mono(a.mime)],
+      ['Size', bytesText(a.bytes.length)],
+      ['SHA-256', mono(crypto.hash('sha256', a.bytes))],
+      ['Description', a.description],
+    ];
+    l.keepTogether(l.keyValuesHeight(rows));
+    l.keyValues(rows);
+  }
+}
+
+function verifySection(l: Layout, c: AttestationContent): void {
+  l.heading('10', 'How to verify this document');
+  l.paragraph('Each step stands alone; a reader needs only the tool named in it and the examiner key obtained out of band (not from this document).', { after: 6 });
+  howToVerify(c).forEach((step, i) => {
+    const title = `Step ${i + 1}. ${step.title}`;
+    l.keepTogether(
+      l.subheadingHeight(title) + l.paragraphHeight(step.text) + step.commands.reduce((h, cmd) => h + l.boxHeight(cmd, 'mono', SIZE.mono), 2),
+    );
+    l.subheading(title);
+    l.paragraph(step.text, { after: 4 });
+    for (const command of step.commands) l.box(command, { font: 'mono', size: SIZE.mono, fill: COLOR.commandFill });
+    l.space(2);
+  });
+}
+
+function declaration(l: Layout, c: AttestationContent): void {
+  l.keepTogether(200);
+  l.heading('11', 'Examiner');
+  l.paragraph(
+    `I examined the evidence identified in section 2 with the tool and trust policy stated in sections 3 and 4; the results in sections 5 to 7 are those the tool produced. ` +
+      `I sign this report with the key whose fingerprint is ${c.examiner.keyFingerprint}.`,
+    { after: 8 },
+  );
+  l.keyValues([
+    ['Name', c.examiner.name],
+    ['Role', c.examiner.role],
+    ['Organisation', c.examiner.organisation],
+    ['Signed', `${utcText(c.report.issuedAt)}, by the embedded digital signature`],
+  ]);
+}
+
+/** Header and "Page i of n" on every page, once the page count is known. */
+function decoratePages(doc: PDFKit.PDFDocument, c: AttestationContent): void {
+  const range = doc.bufferedPageRange();
+  const l = new Layout(doc);
+  for (let i = 0; i < range.count; i++) {
+    doc.switchToPage(range.start + i);
+    l.draw(`${c.tool.name} attestation · ${c.report.id} v${c.report.version}`, MARGIN.left, 30, 'body', SIZE.small, COLOR.muted);
+    const caseText = `Case ${c.case.number}`;
+    l.draw(caseText, A4.width - MARGIN.right - l.width(caseText, 'body', SIZE.small), 30, 'body', SIZE.small, COLOR.muted);
+    doc.moveTo(MARGIN.left, 42).lineTo(A4.width - MARGIN.right, 42).lineWidth(0.4).strokeColor(COLOR.rule).stroke();
+    const footerY = A4.height - 38;
+    doc.moveTo(MARGIN.left, footerY - 6).lineTo(A4.width - MARGIN.right, footerY - 6).lineWidth(0.4).strokeColor(COLOR.rule).stroke();
+    l.draw(`Verdict: ${VERDICT_HEADLINE[c.result.verdict]} · digitally signed by ${c.examiner.name}`, MARGIN.left, footerY, 'body', SIZE.small, COLOR.muted);
+    const pageText = `Page ${i + 1} of ${range.count}`;
+    l.draw(pageText, A4.width - MARGIN.right - l.width(pageText, 'body', SIZE.small), footerY, 'body', SIZE.small, COLOR.muted);
+  }
+}
+
+// ─── Associated files and metadata ───────────────────────────────────────────────────────────
+
+interface PdfKitInternals {
+  ref(data: object): { data: Record<string, unknown>; end(chunk?: Uint8Array): void };
+  _root: { data: Record<string, unknown> };
+  addNamedEmbeddedFile(name: string, ref: object): void;
+  appendXML(xml: string, newline?: boolean): void;
+  _addInfo: () => void;
+}
+
+/** A PDF name for a MIME type: '/' and other delimiters as #xx (ISO 32000-2 §7.3.5). */
+function pdfName(s: string): string {
+  return s.replace(/[^A-Za-z0-9.+_-]/g, (ch) => `#${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/**
+ * Embeds each attachment as a PDF/A-3 style associated file: an EmbeddedFile stream with Subtype
+ * and Params (Size, MD5 CheckSum as the spec's 16-byte string, dates), a Filespec with
+ * AFRelationship /Source, listed in the catalog's AF array and the EmbeddedFiles name tree.
+ * pdfkit's own file() writes the checksum as hex text, hence this.
+ */
+function embedAttachments(doc: PDFKit.PDFDocument, attachments: readonly AttestationAttachment[], when: Date): void {
+  const d = doc as unknown as PdfKitInternals;
+  const af: object[] = [];
+  for (const a of attachments) {
+    const stream = d.ref({
+      Type: 'EmbeddedFile',
+      Subtype: pdfName(a.mime),
+      Params: { Size: a.bytes.length, CheckSum: new Uint8Array(crypto.hash('md5', a.bytes, 'buffer')), CreationDate: when, ModDate: when },
+    });
+    stream.end(a.bytes);
+    const spec = d.ref({
+      Type: 'Filespec',
+      F: new String(a.name),
+      UF: new String(a.name),
+      Desc: new String(a.description),
+      AFRelationship: 'Source',
+      EF: { F: stream, UF: stream },
+    });
+    spec.end();
+    d.addNamedEmbeddedFile(a.name, spec);
+    af.push(spec);
+  }
+  if (af.length > 0) d._root.data.AF = af;
+}
+
+const xml = (s: string): string => s.replace(/[<>&"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** XMP packet with escaped values; pdfkit's own interpolates the info strings unescaped. */
+function useEscapedXmp(doc: PDFKit.PDFDocument, c: AttestationContent, title: string, producer: string): void {
+  const d = doc as unknown as PdfKitInternals;
+  const when = new Date(c.report.issuedAt).toISOString().replace(/\.\d+Z$/, 'Z');
+  d._addInfo = () => {
+    d.appendXML(
+      [
+        '<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">',
+        `<xmp:CreateDate>${when}</xmp:CreateDate>`,
+        `<xmp:ModifyDate>${when}</xmp:ModifyDate>`,
+        `<xmp:MetadataDate>${when}</xmp:MetadataDate>`,
+        `<xmp:CreatorTool>${xml(`${c.tool.name} ${c.tool.version}`)}</xmp:CreatorTool>`,
+        `<dc:title><rdf:Alt><rdf:li xml:lang="x-default">${xml(title)}</rdf:li></rdf:Alt></dc:title>`,
+        `<dc:creator><rdf:Seq><rdf:li>${xml(c.examiner.name)}</rdf:li></rdf:Seq></dc:creator>`,
+        `<dc:identifier>${xml(c.report.id)}</dc:identifier>`,
+        `<pdf:Producer>${xml(producer)}</pdf:Producer>`,
+        '</rdf:Description>',
+      ].join('\n'),
+    );
+  };
+}
+
+// ─── Entry points ────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The unsigned attestation PDF, with an empty signature placeholder for `signPdf`. The output is
+ * a function of its inputs only (dates come from the content), so it can be rebuilt and compared.
+ */
+export async function renderAttestationPdf(input: AttestationContent, attachments: readonly AttestationAttachment[], options: RenderOptions = {}): Promise<Uint8Array> {
+  const problems = checkAttestationContent(input);
+  if (problems.length > 0) throw new Error(`attestation content is not fit to sign:\n- ${problems.join('\n- ')}`);
+  const fontDir = options.fontDir ?? defaultFontDir();
+  const issued = new Date(input.report.issuedAt);
+  const title = `Attestation ${input.report.id}: ${input.case.title}`;
+  const producer = `${input.tool.name} ${input.tool.version} (PDFKit)`;
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: MARGIN,
+    bufferPages: true,
+    // 1.7 so pdfkit writes the XMP stream; the header becomes 2.0 below (ISO 32002 extends PDF 2.0).
+    pdfVersion: '1.7',
+    font: join(fontDir, FONT_FILES.body),
+    lang: 'en',
+    displayTitle: true,
+    info: {
+      Title: title,
+      Author: input.examiner.name,
+      Subject: `Integrity verification of sealed Kubernetes audit logs, case ${input.case.number}`,
+      Keywords: `sealcheck; attestation; ${input.case.number}; ${input.report.id}`,
+      Creator: `${input.tool.name} ${input.tool.version}`,
+      Producer: producer,
+      CreationDate: issued,
+      ModDate: issued,
+    },
+  });
+  for (const [name, file] of Object.entries(FONT_FILES)) doc.registerFont(name, join(fontDir, file));
+  const chunks: Uint8Array[] = [];
+  const done = new Promise<void>((resolveDone, reject) => {
+    doc.on('data', (chunk: Uint8Array) => chunks.push(chunk));
+    doc.on('end', () => resolveDone());
+    doc.on('error', reject);
+  });
+
+  const l = new Layout(doc);
+  const contentsAt = firstPage(l, input, attachments);
+  l.newPage();
+  caseSection(l, input);
+  evidenceSection(l, input);
+  toolSection(l, input);
+  trustSection(l, input);
+  resultSection(l, input);
+  findingsSection(l, input);
+  limitationsSection(l, input);
+  activitySection(l, input);
+  attachmentsSection(l, attachments);
+  verifySection(l, input);
+  declaration(l, input);
+
+  contents(l, contentsAt);
+  decoratePages(doc, input);
+  doc.switchToPage(0);
+  embedAttachments(doc, attachments, issued);
+  useEscapedXmp(doc, input, title, producer);
+  addSignaturePlaceholder(doc, {
+    signingTime: options.signingTime ?? issued,
+    signerName: input.examiner.name,
+    reason: `Attestation ${input.report.id} for case ${input.case.number}`,
+    location: input.examiner.organisation,
+    ...(input.examiner.email ? { contactInfo: input.examiner.email } : {}),
+    app: { name: input.tool.name, version: input.tool.version },
+    ...(options.contentsBytes ? { contentsBytes: options.contentsBytes } : {}),
+  });
+  doc.end();
+  await done;
+
+  const pdf = new Uint8Array(Buffer.concat(chunks));
+  const header = new TextDecoder('latin1').decode(pdf.subarray(0, 8));
+  if (header !== '%PDF-1.7') throw new Error(`unexpected PDF header ${JSON.stringify(header)}`);
+  pdf.set(new TextEncoder().encode('2.0'), 5);
+  return pdf;
+}
+
+export interface SignedRenderOptions extends RenderOptions, SignOptions {
+  /** The examiner's 32-byte Ed25519 seed. */
+  seed: Uint8Array;
+  /** Defaults to a self-signed certificate for the examiner, valid from issue for ten years. */
+  certificateDer?: Uint8Array;
+}
+
+/** Renders and signs in one step: what `sealcheck attest` writes. */
+export async function renderSignedAttestationPdf(
+  input: AttestationContent,
+  attachments: readonly AttestationAttachment[],
+  options: SignedRenderOptions,
+): Promise<{ pdf: Uint8Array; certificateDer: Uint8Array }> {
+  const issued = new Date(input.report.issuedAt);
+  const certificateDer =
+    options.certificateDer ??
+    makeExaminerCertificate({
+      seed: options.seed,
+      commonName: input.examiner.name,
+      title: input.examiner.role,
+      organisation: input.examiner.organisation,
+      ...(input.examiner.email ? { email: input.examiner.email } : {}),
+      notBefore: issued,
+      notAfter: new Date(Date.UTC(issued.getUTCFullYear() + 10, issued.getUTCMonth(), issued.getUTCDate())),
+    });
+  const unsigned = await renderAttestationPdf(input, attachments, options);
+  const signOptions: SignOptions = options.signingTimeAttribute === undefined ? {} : { signingTimeAttribute: options.signingTimeAttribute };
+  return { pdf: signPdf(unsigned, options.seed, certificateDer, signOptions), certificateDer };
+}
