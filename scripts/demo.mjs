@@ -12,6 +12,7 @@ if (!existsSync(join(root, 'dist/cli.mjs'))) spawnSync(process.execPath, [join(r
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'keys'), { recursive: true });
 mkdirSync(join(out, 'archives'), { recursive: true });
+mkdirSync(join(out, 'attestation'), { recursive: true });
 
 function sealcheck(args, { allow = [0] } = {}) {
   const r = spawnSync(process.execPath, [cli, ...args], { cwd: out, encoding: 'utf8' });
@@ -67,8 +68,38 @@ writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 const bad = sealcheck(['verify', relative(out, tampered), ...trust], { allow: [1] });
 console.log(indent(bad.stdout));
 
+step('5. Index every event into a case database while verifying, then ask forensic questions');
+for (const [, , archive] of archives) sealcheck(['verify', archive, ...trust, '--index', 'case.sqlite']);
+console.log(`   indexed ${sealcheck(['query', 'case.sqlite', '--count']).stdout.trim()} events into case.sqlite`);
+for (const [label, args] of [
+  ['denied requests (403 or forbid)', ['--preset', 'denied']],
+  ['impersonation', ['--preset', 'impersonation']],
+  ['deletions', ['--preset', 'deletions']],
+  ['HTTP 500 responses', ['--code', '500']],
+  ['full text "kube-system"', ['--text', 'kube-system']],
+]) console.log(`   ${label.padEnd(34)} ${sealcheck(['query', 'case.sqlite', ...args, '--count']).stdout.trim()}`);
+console.log(indent(sealcheck(['query', 'case.sqlite', '--preset', 'denied', '--limit', '3']).stdout));
+
+step('6. Prove one event on its own (C2SP tlog-proof), and check the proof');
+console.log(indent(sealcheck(['prove', 'archives/kubernetes-audit', '--index', '1234', '--out', 'event-1234.tlog-proof', ...trust]).stdout));
+console.log(indent(sealcheck(['verify-proof', 'event-1234.tlog-proof', '--entry', 'event-1234.entry', ...trust]).stdout));
+
+step('7. Signed attestation for chain of custody (PDF + DSSE statement + SSH signature)');
+writeFileSync(join(out, 'keys/examiner.passphrase'), 'demo passphrase: use a real one\n');
+console.log(indent(sealcheck(['keygen', '--examiner', '--name', 'Dana Demo <dana@sealcheck.example>', '--out', 'keys/examiner', '--passphrase-file', 'keys/examiner.passphrase']).stdout));
+const attest = sealcheck(['attest', 'archives/kubernetes-audit', ...trust, '--examiner-key', 'keys/examiner.key', '--passphrase-file', 'keys/examiner.passphrase',
+  '--case', 'DEMO-2026-001', '--examiner', 'Dana Demo', '--title', 'Review of cluster-admin activity', '--requesting-party', 'Legal department',
+  '--role', 'Forensic examiner', '--organisation', 'Sealcheck demo', '--index', 'case.sqlite', '--out', 'attestation/REPORT.pdf']);
+console.log(indent(attest.stdout));
+console.log(indent(sealcheck(['verify-attestation', 'attestation/REPORT.pdf', '--examiner', 'keys/examiner.pub', '--archive', 'archives/kubernetes-audit']).stdout));
+const ssh = spawnSync('sh', ['-c', 'ssh-keygen -Y verify -f attestation/REPORT.pdf.allowed_signers -I dana@sealcheck.example -n sealcheck-attestation -s attestation/REPORT.pdf.sshsig < attestation/REPORT.pdf'], { cwd: out, encoding: 'utf8' });
+console.log(indent(`ssh-keygen -Y verify: ${(ssh.stdout || ssh.stderr).trim()}`));
+
 step('Where everything is');
 console.log(`   keys:       ${join(out, 'keys')}  (log.key/log.pub, witness.key/witness.pub)`);
 console.log(`   archives:   ${join(out, 'archives')}  (directory, .tar and .tar.gz; *.verify.json beside each)`);
 console.log(`   tampered:   ${tampered}`);
+console.log(`   index:      ${join(out, 'case.sqlite')}  (sqlite3 opens it; schema in docs/index-schema.md)`);
+console.log(`   proof:      ${join(out, 'event-1234.tlog-proof')} and event-1234.entry`);
+console.log(`   report:     ${join(out, 'attestation/REPORT.pdf')}  (+ REPORT.dsse.json, REPORT.pdf.sshsig, REPORT.pdf.allowed_signers)`);
 console.log(`   try:        npm run --silent sealcheck -- verify ${join(out, 'archives/kubernetes-audit')} --trust ${join(out, 'keys/log.pub')}`);
