@@ -5,6 +5,7 @@
 //   --events N     archive size in events (default 1000000); each size is cached separately
 //   --regenerate   rebuild the cached archive even if it is current
 //   --no-build     use dist/ as it is instead of rebuilding it first
+//   --no-index     skip the index part (verify --index, sqlite3 .import baseline, query latency)
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ const MB = 1e6; // MB = 10^6 bytes throughout (so the 400 MB target is the stric
 // ---------- arguments ----------
 
 function parseArgs(argv) {
-  const o = { runs: 3, events: 1_000_000, regenerate: false, build: true };
+  const o = { runs: 3, events: 1_000_000, regenerate: false, build: true, noIndex: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const int = () => {
@@ -37,8 +38,9 @@ function parseArgs(argv) {
     else if (a === '--events') o.events = int();
     else if (a === '--regenerate') o.regenerate = true;
     else if (a === '--no-build') o.build = false;
+    else if (a === '--no-index') o.noIndex = true;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(2, 7).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split("\n").slice(2, 8).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
       process.exit(0);
     } else die(`unknown argument ${a} (try --help)`);
   }
@@ -359,6 +361,7 @@ async function main() {
   process.stdout.write(`(for reference: sha256sum/verify = ${(sha256sum.wall / verify.wall).toFixed(2)})\n`);
   const missed = lines.filter((l) => l[2] !== 'met').length;
   process.stdout.write(missed ? `\n${missed} target(s) MISSED (exit status stays 0: this is a benchmark, not a test)\n` : '\nall targets met\n');
+  if (!opts.noIndex) spawnSync(process.execPath, [join(ROOT, 'scripts/bench/index.mjs'), archive, join(dir, 'log.pub'), String(verify.wall), String(events)], { cwd: ROOT, stdio: 'inherit' });
 }
 
 try {

@@ -1,0 +1,48 @@
+// The index part of `npm run bench`: verify+parse+index events/s next to verify-only and the sqlite3 shell's CSV .import, bytes per event, query latency.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const [archive, pub, verifySeconds, eventsText] = process.argv.slice(2);
+const events = Number(eventsText);
+const work = mkdtempSync(join(tmpdir(), 'sealcheck-bench-index-'));
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+const timed = (argv, opts = {}) => {
+  const out = join(work, 'usage');
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', out, ...argv], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], ...opts });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}`);
+  const [wall, rss] = spawnSync('cat', [out], { encoding: 'utf8' }).stdout.trim().split('\n').pop().split(' ').map(Number);
+  return { wall, rssMB: rss / 1000 };
+};
+try {
+  const db = join(work, 'case.sqlite');
+  process.stdout.write('\nindex     verify --index on the same archive (fresh database), then the same rows through the sqlite3 shell\n');
+  const indexed = timed([process.execPath, join(ROOT, 'electron/cli/sealcheck.mjs'), 'verify', archive, '--trust', pub, '--index', db, '--json']);
+  const dbBytes = statSync(db).size;
+  // Peer baseline: the sqlite3 shell importing the very same rows from CSV into a table without indexes.
+  const csv = join(work, 'rows.csv');
+  const columns = spawnSync('sqlite3', [db, "SELECT group_concat(name, ', ') FROM pragma_table_info('entries') WHERE name <> 'leaf'"], { encoding: 'utf8' }).stdout.trim();
+  spawnSync('sh', ['-c', `sqlite3 -csv '${db}' "SELECT ${columns} FROM entries" > '${csv}'`]);
+  const fresh = join(work, 'import.sqlite');
+  spawnSync('sqlite3', [fresh, `CREATE TABLE entries (${columns});`]);
+  const imported = timed(['sqlite3', fresh, '.import --csv rows.csv entries'.replace('rows.csv', csv)]);
+  const rows = Number(spawnSync('sqlite3', [fresh, 'SELECT count(*) FROM entries'], { encoding: 'utf8' }).stdout.trim());
+  const q = JSON.parse(spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/bench/queries.ts'), db, '15'], { cwd: ROOT, encoding: 'utf8' }).stdout);
+  const lines = [
+    ['verify only (from above)', Number(verifySeconds), events / Number(verifySeconds), '-'],
+    ['verify + parse + index', indexed.wall, events / indexed.wall, `${indexed.rssMB.toFixed(0)} MB`],
+    ['sqlite3 .import of the same rows (CSV, no index)', imported.wall, rows / imported.wall, `${imported.rssMB.toFixed(0)} MB`],
+  ];
+  for (const [name, wall, rate, rss] of lines) process.stdout.write(`  ${name.padEnd(50)} ${wall.toFixed(3).padStart(8)} s ${fmt(rate).padStart(10)} events/s  peak RSS ${rss}\n`);
+  process.stdout.write(`  database: ${fmt(dbBytes)} bytes, ${(dbBytes / events).toFixed(0)} bytes per event (rows, 6 secondary indexes, FTS5)\n`);
+  process.stdout.write(`  20 typical queries on ${fmt(q.events)} events, 15 runs each (ms):\n`);
+  for (const r of q.rows) process.stdout.write(`    ${r.name.padEnd(44)} p50 ${r.p50.toFixed(2).padStart(8)}  p95 ${r.p95.toFixed(2).padStart(8)}\n`);
+  const target = indexed.wall > 0 ? events / indexed.wall : 0;
+  process.stdout.write(`  target: >= 150,000 events/s end to end: ${fmt(target)} ${target >= 150_000 ? 'met' : 'MISSED'}\n`);
+  process.stdout.write(`  target: p95 < 100 ms per query: all-query p95 ${q.p95.toFixed(2)} ms, worst query p95 ${Math.max(...q.rows.map((r) => r.p95)).toFixed(2)} ms ${q.rows.every((r) => r.p95 < 100) ? 'met' : 'MISSED'}\n`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
