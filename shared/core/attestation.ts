@@ -245,10 +245,11 @@ export function howToVerify(c: AttestationContent): VerifyStep[] {
       commands: [
         `pyhanko sign validate --pretty-print --trust EXAMINER.crt ${pdf}`,
         [
-          `set -- $(grep -a -o '/ByteRange *\\[[0-9 ]*\\]' ${pdf} | grep -o '[0-9][0-9]*')`,
-          `test $(($3 + $4)) -eq $(wc -c < ${pdf}) && echo "covers the whole file" || echo "DOES NOT cover the whole file"`,
-          `{ head -c "$2" ${pdf}; tail -c "+$(($3 + 1))" ${pdf}; } > BYTERANGE.bin`,
-          `head -c "$(($3 - 1))" ${pdf} | tail -c "+$(($2 + 2))" | xxd -r -p > CONTENTS.bin`,
+          `R=${pdf}`,
+          `set -- $(grep -a -o '/ByteRange *\\[[0-9 ]*\\]' "$R" | grep -o '[0-9][0-9]*')`,
+          'test $(($3 + $4)) -eq $(wc -c < "$R") && echo "covers the whole file" || echo "NOT the whole file"',
+          '{ head -c "$2" "$R"; tail -c "+$(($3 + 1))" "$R"; } > BYTERANGE.bin',
+          'head -c "$(($3 - 1))" "$R" | tail -c "+$(($2 + 2))" | xxd -r -p > CONTENTS.bin',
           'openssl cms -cmsout -inform DER -in CONTENTS.bin -outform DER -out SIGNATURE.der',
           'certtool --p7-verify --inder --infile SIGNATURE.der --load-data BYTERANGE.bin --load-certificate EXAMINER.crt',
         ].join('\n'),

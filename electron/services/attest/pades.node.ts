@@ -520,6 +520,10 @@ export function signPdf(pdf: Uint8Array, seed: Uint8Array, certificateDer: Uint8
   const digest = crypto.createHash('sha512').update(out.subarray(0, p.contentsStart)).update(out.subarray(p.contentsEnd)).digest();
   const signingTime = signatureDictDate(text, p.objStart, p.objEnd) ?? new Date();
   signingTime.setUTCMilliseconds(0);
+  // Validators reject a signature made outside its certificate's validity; better not to make one.
+  if (signingTime < cert.notBefore || signingTime > cert.notAfter) {
+    throw new Error(`signing time ${signingTime.toISOString()} is outside the certificate's validity (${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()})`);
+  }
 
   const essCertId = seq(
     // ESSCertIDv2.hashAlgorithm is DEFAULT id-sha256, so DER must state SHA-512 and must omit SHA-256.
@@ -719,6 +723,9 @@ export function verifyPdfSignature(pdf: Uint8Array, expectedPublicKey?: Uint8Arr
   }
   if (cert.signatureAlgorithm !== OID.ed25519 || !nodeEd25519.verify(cert.publicKey, cert.tbs, cert.signature)) {
     return fail('the examiner certificate is not validly self-signed (it was altered)', base);
+  }
+  if (signingTime && (signingTime < cert.notBefore || signingTime > cert.notAfter)) {
+    return fail(`the signing time ${signingTime.toISOString()} is outside the certificate's validity`, base);
   }
   if (expectedPublicKey && !bytesEqual(cert.publicKey, expectedPublicKey)) {
     return fail(`signed by key ${toHex(cert.publicKey)}, not by the expected examiner key ${toHex(expectedPublicKey)}`, base);

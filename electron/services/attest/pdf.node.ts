@@ -60,7 +60,7 @@ const COLOR = {
 
 const VERDICT_COLOR: Record<Verdict, string> = { verified: '#1b6e3a', failed: '#b3261e', incomplete: '#9a5b00' };
 
-const SIZE = { body: 9.5, table: 8.5, mono: 8, small: 7.5 };
+const SIZE = { body: 9.5, table: 8.5, mono: 8, small: 7.5, command: 7.5 };
 
 // Ligatures would make pdftotext, search and copy-paste yield other characters than were meant.
 const TEXT_FEATURES = { liga: false, clig: false, dlig: false } as unknown as PDFKit.Mixins.OpenTypeFeatures[];
@@ -98,7 +98,9 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${count(n)
 // ─── Layout on top of pdfkit: a cursor, own line wrapping, tables that split across pages ────
 
 /** Characters after which a long value (URI, path, key string) may break. */
-const BREAK_AFTER = new Set([' ', '/', '-', '_', ',', ';', ':', '=', '&', '?', '.', '+', '|', ')', ']', '}']);
+const BREAK_AFTER: ReadonlySet<string> = new Set([' ', '/', '-', '_', ',', ';', ':', '=', '&', '?', '.', '+', '|', ')', ']', '}']);
+/** Commands break between arguments only, so a wrapped argument is never split in two. */
+const BREAK_COMMAND: ReadonlySet<string> = new Set([' ']);
 
 class Layout {
   readonly doc: PDFKit.PDFDocument;
@@ -138,7 +140,7 @@ class Layout {
    * inside a run that has none (a 64-hex hash, base64) at the last character that fits. Widths
    * are sums of advances without kerning, which only ever makes a line a little narrower.
    */
-  wrap(text: string, font: FontName, size: number, maxWidth: number): string[] {
+  wrap(text: string, font: FontName, size: number, maxWidth: number, breakAfter: ReadonlySet<string> = BREAK_AFTER): string[] {
     const out: string[] = [];
     for (const paragraph of text.split('\n')) {
       let line: string[] = [];
@@ -164,7 +166,7 @@ class Layout {
         }
         let cut = -1;
         for (let i = line.length - 1; i > 0; i--) {
-          if (BREAK_AFTER.has(line[i]!)) {
+          if (breakAfter.has(line[i]!)) {
             cut = i + 1;
             break;
           }
@@ -266,8 +268,8 @@ class Layout {
     return this.wrap(text, 'body', size, CONTENT_WIDTH).length * this.lineHeight(size) + after;
   }
 
-  boxHeight(text: string, font: FontName, size: number): number {
-    return this.wrap(text, font, size, CONTENT_WIDTH - 2 * 8).length * this.lineHeight(size) + 15;
+  commandBoxHeight(text: string): number {
+    return this.commandLines(text, SIZE.command).length * this.lineHeight(SIZE.command) + 15;
   }
 
   /** Starts a new page unless a block of this height fits; a block taller than a page just flows. */
@@ -275,12 +277,28 @@ class Layout {
     if (height <= BOTTOM - MARGIN.top) this.ensure(height);
   }
 
+  /**
+   * A command's lines, wrapped with a hanging indent so a reader sees where a wrapped line
+   * continues rather than mistaking it for a new command.
+   */
+  private commandLines(text: string, size: number): string[] {
+    const indent = '    ';
+    const width = CONTENT_WIDTH - 2 * 8;
+    return text.split('\n').flatMap((line) => {
+      // wrap() returns prefixes of its input, so what follows the first line is the rest verbatim.
+      const first = this.wrap(line, 'mono', size, width, BREAK_COMMAND)[0] ?? '';
+      const rest = line.slice(first.length).replace(/^ +/, '');
+      if (rest === '') return [first];
+      return [first, ...this.wrap(rest, 'mono', size, width - this.charWidth(' ', 'mono') * size * indent.length, BREAK_COMMAND).map((l) => indent + l)];
+    });
+  }
+
   /** A shaded box of wrapped text, e.g. a notice or a command. */
-  box(text: string, o: { font?: FontName; size?: number; fill: string; color?: string }): void {
-    const font = o.font ?? 'body';
-    const size = o.size ?? SIZE.body;
+  box(text: string, o: { font?: FontName; size?: number; fill: string; color?: string; command?: boolean }): void {
+    const font = o.command ? 'mono' : o.font ?? 'body';
+    const size = o.size ?? (o.command ? SIZE.command : SIZE.body);
     const lh = this.lineHeight(size);
-    const lines = this.wrap(text, font, size, CONTENT_WIDTH - 2 * 8);
+    const lines = o.command ? this.commandLines(text, size) : this.wrap(text, font, size, CONTENT_WIDTH - 2 * 8);
     let i = 0;
     while (i < lines.length) {
       this.ensure(lh + 10);
@@ -426,6 +444,7 @@ function firstPage(l: Layout, c: AttestationContent, attachments: readonly Attes
     ['Case', `${c.case.number} — ${c.case.title}`],
     ['Requesting party', c.case.requestingParty],
     ['Examiner', `${c.examiner.name}, ${c.examiner.role}, ${c.examiner.organisation}`],
+    ['Examiner key', mono(c.examiner.keyFingerprint)],
     ['Evidence', c.evidence.map((e) => `${e.label}: ${e.fileName} (${plural(e.entries, 'entry', 'entries')})`).join('\n')],
     ['Entries verified', `${count(r.entries.verified)} of ${count(r.entries.total)}`],
     ['Signed coverage', `${count(r.coverage.coveredEntries)} of ${count(r.coverage.totalEntries)} entries covered by a trusted checkpoint${r.coverage.unsignedTail > 0 ? `; unsigned tail of ${plural(r.coverage.unsignedTail, 'entry', 'entries')}` : ''}`],
@@ -434,8 +453,7 @@ function firstPage(l: Layout, c: AttestationContent, attachments: readonly Attes
     ['Verification run', `${utcText(c.tool.startedAt)} to ${utcText(c.tool.finishedAt)}, ${c.tool.name} ${c.tool.version}`],
   ]);
   l.box(
-    `This document is signed by the examiner with an embedded PDF signature (PAdES, Ed25519 with SHA-512) and delivered with a detached SSH signature. ` +
-      `Examiner key fingerprint: ${c.examiner.keyFingerprint}. ` +
+    `This document is signed by the examiner with an embedded PDF signature (PAdES, Ed25519 with SHA-512) and delivered with a detached SSH signature, both by the examiner key above. ` +
       `${attachments.length > 0 ? `The machine-readable statement is embedded as ${attachments.map((a) => a.name).join(', ')}. ` : ''}` +
       'Section 10 explains how to check all of it without trusting Sealcheck.',
     { fill: COLOR.noteFill, size: 8.5 },
@@ -620,7 +638,7 @@ function limitationsSection(l: Layout, c: AttestationContent): void {
 }
 
 function activitySection(l: Layout, c: AttestationContent): void {
-  l.heading('8', 'Activity summary');
+  l.heading('8', 'Activity summary (outside the integrity claim)');
   l.box(
     'OUTSIDE THE INTEGRITY CLAIM. These figures describe what the events say; they are counted from the verified entries but are not themselves verified facts, and the signatures above vouch only that the events are the ones logged.',
     { fill: COLOR.noteFill, size: 8.5 },
@@ -676,11 +694,11 @@ function verifySection(l: Layout, c: AttestationContent): void {
   howToVerify(c).forEach((step, i) => {
     const title = `Step ${i + 1}. ${step.title}`;
     l.keepTogether(
-      l.subheadingHeight(title) + l.paragraphHeight(step.text) + step.commands.reduce((h, cmd) => h + l.boxHeight(cmd, 'mono', SIZE.mono), 2),
+      l.subheadingHeight(title) + l.paragraphHeight(step.text) + step.commands.reduce((h, cmd) => h + l.commandBoxHeight(cmd), 2),
     );
     l.subheading(title);
     l.paragraph(step.text, { after: 4 });
-    for (const command of step.commands) l.box(command, { font: 'mono', size: SIZE.mono, fill: COLOR.commandFill });
+    for (const command of step.commands) l.box(command, { command: true, fill: COLOR.commandFill });
     l.space(2);
   });
 }
