@@ -16,12 +16,7 @@ import { countEvents, PRESETS, PRESET_SQL, topValues } from '../index/query.node
 import { INDEX_BITS } from '../index/columns.node.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../runtime.node.ts';
 
-export interface CaseFacts {
-  number: string;
-  title: string;
-  requestingParty: string;
-  authority?: string;
-}
+export type CaseFacts = AttestationContent['case'];
 
 export interface ExaminerFacts {
   name: string;

@@ -1,6 +1,8 @@
 // The one query service over a case database (app and CLI): filters, presets, keyset pages, counts, histograms, top-N, raw entries.
 import type Database from 'better-sqlite3';
 import { toHex } from '../../../shared/core/bytes.ts';
+import type { EntryStatus, EventFilterInput } from '../../../shared/api.ts';
+export type { EntryStatus };
 import { INDEX_BITS, FIELD_COLUMNS } from './columns.node.ts';
 
 export const PRESETS = ['secrets-access', 'rbac-changes', 'exec', 'impersonation', 'denied', 'anonymous', 'deletions', 'admission-changes', 'service-account'] as const;
@@ -20,27 +22,9 @@ export const PRESET_SQL: Record<Exclude<PresetName, 'service-account'>, string> 
   'admission-changes': `e.resource IN ('validatingwebhookconfigurations', 'mutatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings') AND e.verb IN ${WRITE_VERBS}`,
 };
 
-export type EntryStatus = 'covered' | 'unsigned' | 'failed';
 
-export interface EventFilter {
-  archiveId?: number;
-  /** Inclusive lower and exclusive upper bound on the event time, microseconds since 1970 UTC. */
-  fromUs?: number;
-  toUs?: number;
-  user?: string;
-  verb?: string;
-  resource?: string;
-  namespace?: string;
-  code?: number;
-  decision?: string;
-  stage?: string;
-  kind?: string;
-  status?: EntryStatus;
-  text?: string;
-  preset?: PresetName;
-  /** For the service-account preset: NAME or NAMESPACE:NAME. */
-  presetArg?: string;
-}
+/** The API's filter (shared/api.ts), with the preset named by the list above. */
+export type EventFilter = Omit<EventFilterInput, 'preset'> & { preset?: PresetName };
 
 export interface Cursor {
   timeUs: number | null;

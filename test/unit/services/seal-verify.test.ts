@@ -8,23 +8,13 @@ import { COSIGNER_KEY, LOG_KEY, makeKey, type SignerKey } from '../../../shared/
 import { nodeEd25519 } from '../../../electron/services/crypto.node.ts';
 import { seal } from '../../../electron/services/seal.node.ts';
 import { verifyArchive } from '../../../electron/services/verify.node.ts';
+import { prng } from '../../helpers/prng.ts';
 
 function signer(name: string, type: 1 | 4, fill: number): SignerKey {
   const seed = new Uint8Array(32).fill(fill);
   return { ...makeKey(name, type, nodeEd25519.publicKeyFromSeed(seed)), seed };
 }
 
-/** mulberry32: a small seeded PRNG so every run checks the same cases. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LOG = signer('test.example/log', LOG_KEY, 1);
 const WITNESS = signer('witness.example/w1', COSIGNER_KEY, 2);

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { isUtf8JsonObject } from '../../../shared/core/json-object.ts';
+import { prng } from '../../helpers/prng.ts';
 
 const AUDIT_LOGS = new URL('../../../../shared/data/audit-logs/', import.meta.url);
 
@@ -312,17 +313,6 @@ describe('start/end sub-range', () => {
   });
 });
 
-// mulberry32: small, seeded, the same sequence on every run.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('seeded fuzz against the reference', () => {
   const rand = prng(0x5ea1c4ec);
