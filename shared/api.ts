@@ -181,6 +181,44 @@ export interface Histogram {
 
 export type TopField = 'users' | 'resources' | 'sourceIps' | 'userAgents' | 'verbs' | 'namespaces';
 
+export interface ExaminerKeyInfo {
+  name: string;
+  email: string | null;
+  /** SHA-256 hex of the raw public key. */
+  fingerprint: string;
+  /** OpenSSH form, as `ssh-keygen -l` prints it. */
+  sshFingerprint: string;
+  keyPath: string;
+  publicKeyPath: string;
+  sshPublicKeyPath: string;
+  created: string;
+}
+
+export interface AttestationView {
+  reportId: string;
+  verdict: Verdict;
+  reason: string;
+  pdfPath: string;
+  dssePath: string;
+  sshsigPath: string;
+  allowedSignersPath: string;
+  /** The command that checks the SSH signature without Sealcheck. */
+  sshVerifyCommand: string;
+}
+
+export interface AttestationCheckView {
+  valid: boolean;
+  checks: { name: string; ok: boolean; detail: string }[];
+  report: { id: string; case: string; verdict: string; examiner: string } | null;
+}
+
+export interface ProofExport {
+  proofPath: string;
+  entryPath: string;
+  checkpoint: string;
+  treeSize: number;
+}
+
 /** Every backend method. Arguments are plain JSON values; so are results. */
 export interface Api {
   appInfo(): Promise<{ version: string; offline: true; casesRoot: string }>;
@@ -204,6 +242,15 @@ export interface Api {
   histogram(folder: string, filter: EventFilterInput, buckets: number): Promise<Histogram>;
   topValues(folder: string, filter: EventFilterInput, field: TopField, n: number): Promise<{ value: string; count: number }[]>;
   getEntry(folder: string, archiveId: number, index: number): Promise<EntryDetail | null>;
+  /** The case's examiner key (examiner.key in the case folder), or null. */
+  getExaminerKey(folder: string): Promise<ExaminerKeyInfo | null>;
+  createExaminerKey(folder: string, input: { name: string; email: string | null; passphrase: string }): Promise<ExaminerKeyInfo>;
+  importExaminerKey(folder: string, input: { pkcs8Path: string; name: string; email: string | null; passphrase: string }): Promise<ExaminerKeyInfo>;
+  /** Verifies the archive again and writes the signed report and its sidecars into the case folder. */
+  attest(folder: string, archiveId: number, input: { passphrase: string }, jobId: string): Promise<AttestationView>;
+  verifyAttestation(folder: string, input: { pdfPath: string; examinerKeyPath: string | null; archivePath: string | null }): Promise<AttestationCheckView>;
+  /** Writes a C2SP tlog-proof for one entry and the entry's bytes into the case folder. */
+  exportProof(folder: string, archiveId: number, index: number): Promise<ProofExport>;
 }
 
 export type ApiMethod = keyof Api;
@@ -244,7 +291,8 @@ export interface RendererApi {
 const METHOD_SET: Record<ApiMethod, true> = {
   appInfo: true, listRecentCases: true, createCase: true, openCase: true, pickPath: true, inspectArchive: true, addKey: true, removeKey: true,
   addAnchor: true, removeAnchor: true, setPolicy: true, verify: true, cancelJob: true, getRun: true, listArchives: true, queryEvents: true,
-  countEvents: true, histogram: true, topValues: true, getEntry: true,
+  countEvents: true, histogram: true, topValues: true, getEntry: true, getExaminerKey: true, createExaminerKey: true, importExaminerKey: true,
+  attest: true, verifyAttestation: true, exportProof: true,
 };
 export const API_METHODS = Object.keys(METHOD_SET) as ApiMethod[];
 

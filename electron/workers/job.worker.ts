@@ -6,9 +6,11 @@ import { digestArchive } from '../services/digest.node.ts';
 import type { RunMeta } from '../services/index/writer.node.ts';
 import { verifyArchive } from '../services/verify.node.ts';
 import { NotAnArchiveError } from '../services/archive.node.ts';
+import { attest, type AttestOptions } from '../services/attest/attest.node.ts';
 
 export type JobRequest =
   | { type: 'digest'; path: string }
+  | { type: 'attest'; options: AttestOptions }
   | { type: 'verify'; path: string; policy: TrustPolicy; anchors: Anchor[]; dbPath: string; run: RunMeta };
 export type JobReply =
   | { type: 'progress'; phase: string; bytesDone: number; bytesTotal: number }
@@ -23,6 +25,10 @@ port.once('message', async (job: JobRequest) => {
     if (job.type === 'digest') {
       const value = await digestArchive(job.path, (bytesDone, bytesTotal) => send({ type: 'progress', phase: 'computing the evidence digest', bytesDone, bytesTotal }));
       send({ type: 'result', value });
+    } else if (job.type === 'attest') {
+      send({ type: 'progress', phase: 'verifying and signing the attestation', bytesDone: 0, bytesTotal: 0 });
+      const r = await attest(job.options);
+      send({ type: 'result', value: { pdf: r.pdf, dsse: r.dsse, sshsig: r.sshsig, allowedSigners: r.allowedSigners, reportId: r.content.report.id, verdict: r.content.result.verdict, reason: r.content.result.reason, principal: r.content.examiner.principal } });
     } else {
       const report: VerifyReport = await verifyArchive(job.path, {
         policy: job.policy,

@@ -1,13 +1,20 @@
 // The handler table behind every transport (Electron IPC in the app, the loopback bridge in UI tests): validated, typed, results as {ok, value} | {ok: false, error}.
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import {
   isApiMethod, type Api, type ApiEvents, type ApiEventName, type ApiMethod, type ArchiveView, type CaseDetails, type CaseInfo, type EntryDetail,
   type EventFilterInput, type EventSummary, type KeyInfo, type KeyRole, type Result, type RunView, type TopField, type TrustPolicyView,
+  type AttestationView, type ExaminerKeyInfo,
 } from '../../../shared/api.ts';
+import { examinerPublicKey, verifyAttestation } from '../attest/attest.node.ts';
+import {
+  examinerKeyPaths, generateExaminerKey, importPkcs8ExaminerKey, loadExaminerKey, opensshFingerprint, parseExaminerName, readKeyFileInfo, sha256Fingerprint,
+  writeExaminerKeyFiles, type ExaminerIdentity, type ExaminerKey,
+} from '../attest/examiner-key.node.ts';
+import { CannotProveError, proveEntry } from '../proof.node.ts';
 import { toBase64, toHex, utf8 } from '../../../shared/core/bytes.ts';
 import { COSIGNER_KEY, LOG_KEY, formatVerifierKey, keyFingerprint, keyIdHex, parseVerifierKey, verifierKeyFromPem, KeyError, type VerifierKey } from '../../../shared/core/keys.ts';
 import { publicKeyProblem } from '../../../shared/core/ed25519.ts';
@@ -20,7 +27,7 @@ import { countEvents, getEventRow, histogram, listArchives, listEvents, topValue
 import { openCaseDatabase } from '../index/writer.node.ts';
 import { startWorker, TOOL_VERSION } from '../runtime.node.ts';
 import type { JobReply, JobRequest } from '../../workers/job.worker.ts';
-import { CASE_DB, CaseError, RecentCases, createCaseFolder, readCase, saveCase, type CaseFile } from './cases.node.ts';
+import { CASE_DB, CaseError, RecentCases, createCaseFolder, folderName, readCase, saveCase, type CaseFile } from './cases.node.ts';
 
 export class ApiFailure extends Error {
   constructor(readonly code: string, message: string) {
@@ -98,7 +105,44 @@ const ARGS: { [K in ApiMethod]: Check[] } = {
   histogram: [nonEmpty, filter, int],
   topValues: [nonEmpty, filter, oneOf(Object.keys(TOP_FIELDS)), int],
   getEntry: [nonEmpty, int, int],
+  getExaminerKey: [nonEmpty],
+  createExaminerKey: [nonEmpty, object({ name: nonEmpty, email: nullable(str), passphrase: nonEmpty })],
+  importExaminerKey: [nonEmpty, object({ pkcs8Path: nonEmpty, name: nonEmpty, email: nullable(str), passphrase: nonEmpty })],
+  attest: [nonEmpty, int, object({ passphrase: nonEmpty }), nonEmpty],
+  verifyAttestation: [nonEmpty, object({ pdfPath: nonEmpty, examinerKeyPath: nullable(nonEmpty), archivePath: nullable(nonEmpty) })],
+  exportProof: [nonEmpty, int, int],
 };
+
+const EXAMINER_PREFIX = 'examiner';
+
+async function examinerInfo(folder: string): Promise<ExaminerKeyInfo | null> {
+  const paths = examinerKeyPaths(join(folder, EXAMINER_PREFIX));
+  if (!existsSync(paths.key)) return null;
+  const info = readKeyFileInfo(await readFile(paths.key, 'utf8'), paths.key);
+  return {
+    name: info.identity.name, email: info.identity.email, fingerprint: sha256Fingerprint(info.publicKey), sshFingerprint: opensshFingerprint(info.publicKey),
+    keyPath: paths.key, publicKeyPath: paths.pub, sshPublicKeyPath: paths.sshPub, created: info.created,
+  };
+}
+
+async function saveExaminer(folder: string, key: ExaminerKey, passphrase: string): Promise<ExaminerKeyInfo> {
+  if (existsSync(examinerKeyPaths(join(folder, EXAMINER_PREFIX)).key)) throw new ApiFailure('bad-request', 'this case already has an examiner key (examiner.key); a key is never replaced');
+  try {
+    await writeExaminerKeyFiles(join(folder, EXAMINER_PREFIX), key, passphrase);
+  } catch (e) {
+    if (e instanceof UsageError) throw new ApiFailure('bad-key', e.message);
+    throw e;
+  }
+  return (await examinerInfo(folder))!;
+}
+
+function identityOf(name: string, email: string | null): ExaminerIdentity {
+  try {
+    return parseExaminerName(email ? `${name} <${email}>` : name);
+  } catch (e) {
+    throw new ApiFailure('bad-request', (e as Error).message);
+  }
+}
 
 // ---------- helpers ----------
 
@@ -387,6 +431,94 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
         rawText: text, rawBase64: raw.bytes ? toBase64(raw.bytes) : null, pretty, leaf: raw.event.leaf, leafNow: raw.leafNow,
         matches: raw.matches, chain, problem: raw.problem,
       };
+    },
+    getExaminerKey: (folder) => examinerInfo(folder),
+    async createExaminerKey(folder, input) {
+      await readCase(folder);
+      return saveExaminer(folder, generateExaminerKey(identityOf(input.name, input.email)), input.passphrase);
+    },
+    async importExaminerKey(folder, input) {
+      await readCase(folder);
+      const pem = await readFile(input.pkcs8Path, 'utf8').catch(() => {
+        throw new ApiFailure('not-found', `cannot read ${input.pkcs8Path}`);
+      });
+      let key: ExaminerKey;
+      try {
+        key = importPkcs8ExaminerKey(pem, identityOf(input.name, input.email), input.pkcs8Path);
+      } catch (e) {
+        if (e instanceof UsageError) throw new ApiFailure('bad-key', e.message);
+        throw e;
+      }
+      return saveExaminer(folder, key, input.passphrase);
+    },
+    async attest(folder, archiveId, input, jobId) {
+      const c = await readCase(folder);
+      const info = await examinerInfo(folder);
+      if (!info) throw new ApiFailure('bad-request', 'create or import the examiner key of this case first');
+      let key: ExaminerKey;
+      try {
+        key = await loadExaminerKey(info.keyPath, input.passphrase);
+      } catch (e) {
+        if (e instanceof UsageError) throw new ApiFailure('bad-key', e.message);
+        throw e;
+      }
+      const d = db(folder);
+      const a = d?.prepare('SELECT path FROM archives WHERE id = ?').get(archiveId) as { path: string } | undefined;
+      if (!a) throw new ApiFailure('not-found', `no archive ${archiveId} in this case; verify it first`);
+      const parsed = (role: KeyRole) => c.keys.filter((k) => k.role === role).map((k) => ({ ...parseVerifierKey(k.keyString), role, source: k.source }));
+      const logs = parsed('log');
+      const witnesses = parsed('witness');
+      const dbPath = join(folder, CASE_DB);
+      dbs.get(dbPath)?.close();
+      dbs.delete(dbPath);
+      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+      const out = join(folder, 'attestations', `${folderName(c.details.caseNumber)}-${stamp}.pdf`);
+      await mkdir(join(folder, 'attestations'), { recursive: true });
+      const r = await runJob<{ pdf: string; dsse: string; sshsig: string; allowedSigners: string; reportId: string; verdict: AttestationView['verdict']; reason: string; principal: string }>(jobId, {
+        type: 'attest',
+        options: {
+          archivePath: a.path, policy: { logKeys: logs, witnessKeys: witnesses, quorum: c.quorum, origin: c.origin }, keys: [...logs, ...witnesses],
+          anchors: c.anchors.map((x) => anchorFromBytes(utf8(x.note), x.source, logs)), examinerKey: { ...key, identity: { ...key.identity, name: c.details.examinerName } },
+          examinerRole: c.details.examinerRole, organisation: c.details.organisation,
+          caseFacts: { number: c.details.caseNumber, title: c.details.title, requestingParty: c.details.requestingParty }, out, dbPath,
+        },
+      });
+      return {
+        reportId: r.reportId, verdict: r.verdict, reason: r.reason, pdfPath: r.pdf, dssePath: r.dsse, sshsigPath: r.sshsig, allowedSignersPath: r.allowedSigners,
+        sshVerifyCommand: `ssh-keygen -Y verify -f ${r.allowedSigners} -I ${r.principal} -n sealcheck-attestation -s ${r.sshsig} < ${r.pdf}`,
+      };
+    },
+    async verifyAttestation(folder, input) {
+      const keyPath = input.examinerKeyPath ?? (await examinerInfo(folder))?.publicKeyPath;
+      if (!keyPath) throw new ApiFailure('bad-request', 'name the examiner public key (PEM .pub or .ssh.pub) to check the report against');
+      let key: Uint8Array;
+      try {
+        key = examinerPublicKey(await readFile(keyPath, 'utf8'));
+      } catch (e) {
+        throw new ApiFailure('bad-key', `${keyPath}: ${(e as Error).message}`);
+      }
+      if (!existsSync(input.pdfPath)) throw new ApiFailure('not-found', `${input.pdfPath}: no such file`);
+      return verifyAttestation(input.pdfPath, key, input.archivePath ?? undefined);
+    },
+    async exportProof(folder, archiveId, index) {
+      const c = await readCase(folder);
+      const d = db(folder);
+      const a = d?.prepare('SELECT path FROM archives WHERE id = ?').get(archiveId) as { path: string } | undefined;
+      if (!a) throw new ApiFailure('not-found', `no archive ${archiveId} in this case`);
+      const logs = c.keys.filter((k) => k.role === 'log').map((k) => parseVerifierKey(k.keyString));
+      const witnesses = c.keys.filter((k) => k.role === 'witness').map((k) => parseVerifierKey(k.keyString));
+      let r;
+      try {
+        r = await proveEntry(a.path, index, { logKeys: logs, witnessKeys: witnesses, quorum: c.quorum, origin: c.origin });
+      } catch (e) {
+        if (e instanceof CannotProveError || e instanceof UsageError) throw new ApiFailure('cannot-prove', e.message);
+        throw e;
+      }
+      await mkdir(join(folder, 'proofs'), { recursive: true });
+      const base = join(folder, 'proofs', `archive-${archiveId}-entry-${index}`);
+      await writeFile(`${base}.tlog-proof`, r.proof);
+      await writeFile(`${base}.entry`, r.entry);
+      return { proofPath: `${base}.tlog-proof`, entryPath: `${base}.entry`, checkpoint: r.checkpoint, treeSize: r.size };
     },
     close() {
       for (const j of jobs.values()) j.cancel();

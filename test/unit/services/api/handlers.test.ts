@@ -57,7 +57,7 @@ after(async () => {
 });
 
 test('the method list is the Api interface, and unknown methods or bad arguments are refused', async () => {
-  assert.equal(API_METHODS.length, 20);
+  assert.equal(API_METHODS.length, 26);
   await refused('format', [], 'bad-request', /unknown method "format"/);
   await refused('openCase', [42], 'bad-request', /openCase argument 1 must be a non-empty string/);
   await refused('openCase', ['a', 'b'], 'bad-request', /takes 1 argument/);
@@ -168,6 +168,48 @@ test('getEntry returns the raw bytes, both hashes and the re-hash verdict', asyn
   assert.deepEqual([e.segment, e.line, e.status, e.coveredBy], ['segments/000000000000.jsonl', 6, 'covered', 'checkpoints/000000000010.ckpt']);
   assert.equal(JSON.parse(e.pretty!).auditID, JSON.parse(line).auditID);
   assert.equal(await call('getEntry', folder, 1, 999), null);
+});
+
+test('getExaminerKey / createExaminerKey: one encrypted examiner key per case, never replaced', async () => {
+  assert.equal(await call('getExaminerKey', folder), null);
+  const k = await call<Awaited<ReturnType<Api['createExaminerKey']>>>('createExaminerKey', folder, { name: 'Ada Examiner', email: 'ada@example.org', passphrase: 'a passphrase for the test' });
+  assert.deepEqual([k.name, k.email, k.keyPath], ['Ada Examiner', 'ada@example.org', join(folder, 'examiner.key')]);
+  assert.match(k.fingerprint, /^[0-9a-f]{64}$/);
+  assert.match(k.sshFingerprint, /^SHA256:[A-Za-z0-9+/]{43}$/);
+  assert.deepEqual(await call('getExaminerKey', folder), k);
+  await refused('createExaminerKey', [folder, { name: 'Other', email: null, passphrase: 'x' }], 'bad-request', /already has an examiner key/);
+});
+
+test('importExaminerKey takes a PEM PKCS#8 Ed25519 key', async () => {
+  const { generateKeyPairSync } = await import('node:crypto');
+  const { privateKey } = generateKeyPairSync('ed25519');
+  await writeFile(join(dir, 'examiner.pem'), privateKey.export({ format: 'pem', type: 'pkcs8' }) as string);
+  const other = await call<CaseInfo>('createCase', { caseNumber: 'IMPORT-1', title: '', requestingParty: '', examinerName: 'Bo', examinerRole: '', organisation: '' });
+  const k = await call<Awaited<ReturnType<Api['importExaminerKey']>>>('importExaminerKey', other.folder, { pkcs8Path: join(dir, 'examiner.pem'), name: 'Bo Examiner', email: null, passphrase: 'another passphrase' });
+  assert.equal(k.name, 'Bo Examiner');
+  await refused('importExaminerKey', [other.folder, { pkcs8Path: join(dir, 'log.pub'), name: 'Bo', email: null, passphrase: 'x' }], 'bad-key', /.+/);
+});
+
+test('attest writes the signed report and verifyAttestation checks it', async () => {
+  await refused('attest', [folder, 1, { passphrase: 'wrong passphrase' }, 'job-attest-0'], 'bad-key', /wrong passphrase/);
+  const a = await call<Awaited<ReturnType<Api['attest']>>>('attest', folder, 1, { passphrase: 'a passphrase for the test' }, 'job-attest');
+  assert.equal(a.verdict, 'verified');
+  assert.match(a.pdfPath, /\/attestations\/CASE_2026_017-\d{8}-\d{6}\.pdf$/);
+  assert.match(a.sshVerifyCommand, /^ssh-keygen -Y verify -f .+\.allowed_signers -I ada@example\.org -n sealcheck-attestation -s .+\.sshsig < .+\.pdf$/);
+  const v = await call<Awaited<ReturnType<Api['verifyAttestation']>>>('verifyAttestation', folder, { pdfPath: a.pdfPath, examinerKeyPath: null, archivePath: archive });
+  assert.equal(v.valid, true, JSON.stringify(v.checks));
+  assert.equal(v.checks.length, 6);
+  assert.deepEqual(v.report && [v.report.case, v.report.verdict, v.report.examiner], ['CASE 2026/017', 'verified', 'Ada Examiner']);
+});
+
+test('exportProof writes a tlog-proof and the entry that verify-proof accepts', async () => {
+  const p = await call<Awaited<ReturnType<Api['exportProof']>>>('exportProof', folder, 1, 12);
+  assert.deepEqual([p.checkpoint, p.treeSize], ['checkpoints/000000000020.ckpt', 20]);
+  const { verifyProof } = await import('../../../../electron/services/proof.node.ts');
+  const r = verifyProof(await readFile(p.proofPath, 'utf8'), await readFile(p.entryPath), { logKeys: [LOG], witnessKeys: [], quorum: 0 });
+  assert.equal(r.proven, true, r.reason);
+  assert.equal((await readFile(p.entryPath, 'utf8')), (await readFile(join(SAMPLES, 'audit2rbac_demo.jsonl'), 'utf8')).split('\n')[12]);
+  await refused('exportProof', [folder, 1, 37], 'cannot-prove', /no entry 37/);
 });
 
 test('cancelJob stops a running job and the call ends as cancelled', async () => {
