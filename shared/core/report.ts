@@ -89,3 +89,14 @@ export function toVerifyJson(r: VerifyReport): VerifyJson {
     findings: r.findings,
   };
 }
+
+/** The verdict's reason in one sentence; for a failure it names the first finding that points at an entry, else the first error. */
+export function verdictReason(r: VerifyJson): string {
+  if (r.verdict === 'verified') return `All ${r.entries} entries are covered by ${r.covering?.checkpoint ?? 'a trusted checkpoint'}, signed by a trusted log key, and nothing was altered.`;
+  if (r.verdict === 'incomplete') return `No check failed, but only ${r.coveredEntries} of ${r.entries} entries are covered by a trusted checkpoint.`;
+  const errors = r.findings.filter((f) => f.severity === 'error');
+  const total = errors.reduce((n, f) => n + (f.count ?? 1), 0);
+  const first = errors.find((f) => f.index !== undefined && f.count === undefined) ?? errors[0]!;
+  const where = first.index !== undefined ? ` at entry ${first.index}${first.file && first.line !== undefined ? ` (${first.file} line ${first.line})` : ''}` : first.file ? ` in ${first.file}` : '';
+  return `${total} integrity error${total === 1 ? '' : 's'}, among them ${first.code}${where}.`;
+}

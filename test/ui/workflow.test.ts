@@ -320,7 +320,7 @@ uiTest('A second archive (.tar): the first log anchor proves it truncated; witho
   await importAndVerify(fx.mixedTar);
   const verdict = page.getByRole('status', { name: 'Verdict' });
   // The anchor (size 1,000) was for the first log, same origin: against this 137-entry log it proves removal.
-  await textIs(verdict.locator('.verdict-reason'), '1 error; the first: log-truncated at entry 137.');
+  await textIs(verdict.locator('.verdict-reason'), '1 integrity error, among them log-truncated at entry 137.');
   assert.equal(await verdict.getAttribute('data-verdict'), 'failed');
   await step('Trust keys').click();
   await screen(page).getByRole('button', { name: 'Remove anchor of size 1000' }).click();
@@ -362,7 +362,7 @@ uiTest('The tampered copy fails; its finding opens entry 1,234, which re-hashes 
   const verdict = page.getByRole('status', { name: 'Verdict' });
   await eventually(() => verdict.getAttribute('data-verdict'), (v) => v === 'failed', 'failed verdict', 60_000);
   await textIs(verdict.getByRole('heading'), 'Failed');
-  await textIs(verdict.locator('.verdict-reason'), '5 errors; the first: segment-file-hash-mismatch in segments/000000001000.jsonl.');
+  await textIs(verdict.locator('.verdict-reason'), '5 integrity errors, among them leaf-hash-mismatch at entry 1234 (segments/000000001000.jsonl line 235).');
 
   const r = screen(page);
   const groups = await r.locator('.finding-group').evaluateAll((els) => els.map((e) => [e.getAttribute('data-code'), e.querySelector('[data-testid=finding-count]')!.textContent]));

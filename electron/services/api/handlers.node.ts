@@ -19,7 +19,7 @@ import { toBase64, toHex, utf8 } from '../../../shared/core/bytes.ts';
 import { COSIGNER_KEY, LOG_KEY, formatVerifierKey, keyFingerprint, keyIdHex, parseVerifierKey, verifierKeyFromPem, KeyError, type VerifierKey } from '../../../shared/core/keys.ts';
 import { publicKeyProblem } from '../../../shared/core/ed25519.ts';
 import type { Anchor } from '../../../shared/core/evaluate.ts';
-import type { VerifyReport } from '../../../shared/core/report.ts';
+import { verdictReason, type VerifyReport } from '../../../shared/core/report.ts';
 import { anchorFromBytes, UsageError } from '../keys.node.ts';
 import { openArchive, readRange } from '../archive.node.ts';
 import { EvidenceReader } from '../index/raw-entry.node.ts';
@@ -196,21 +196,10 @@ function policyView(c: CaseFile): TrustPolicyView {
   return { keys, quorum: c.quorum, origin: c.origin, anchors };
 }
 
-function reasonOf(r: VerifyReport): string {
-  const errors = r.findings.filter((f) => f.severity === 'error');
-  if (r.verdict === 'verified') return `All ${r.entries} entries are covered by ${r.covering?.checkpoint ?? 'a trusted checkpoint'}, signed by a trusted log key, and nothing was altered.`;
-  if (r.verdict === 'failed') {
-    const first = errors[0]!;
-    const where = first.index !== undefined ? ` at entry ${first.index}` : first.file ? ` in ${first.file}` : '';
-    return `${errors.reduce((n, f) => n + (f.count ?? 1), 0)} error${errors.length === 1 && !first.count ? '' : 's'}; the first: ${first.code}${where}.`;
-  }
-  return `Nothing is wrong, but only ${r.coveredEntries} of ${r.entries} entries are covered by a trusted checkpoint.`;
-}
-
 function runView(archiveId: number, runId: number, r: VerifyReport, startedAt: string, finishedAt: string): RunView {
   const m = r.manifest;
   return {
-    archiveId, runId, verdict: r.verdict, reason: reasonOf(r), startedAt, finishedAt,
+    archiveId, runId, verdict: r.verdict, reason: verdictReason(r), startedAt, finishedAt,
     archive: { path: r.archive.path, sha256: r.archive.sha256, container: r.container },
     origin: r.origin, entries: r.entries, coveredEntries: r.coveredEntries, covering: r.covering,
     checkpoints: r.checkpointChecks, findings: r.findings,
@@ -289,6 +278,8 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
         else settle(() => reject(new ApiFailure(m.code, m.message)));
       });
       worker.on('error', (e) => settle(() => reject(new ApiFailure('internal', e.message))));
+      // A worker that dies without a word must not leave the call waiting forever.
+      worker.on('exit', (code) => settle(() => reject(new ApiFailure('internal', `the job stopped unexpectedly (exit code ${code})`))));
       worker.postMessage(request);
     });
 

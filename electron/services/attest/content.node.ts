@@ -10,7 +10,7 @@ import {
 import { toBase64 } from '../../../shared/core/bytes.ts';
 import type { Anchor } from '../../../shared/core/evaluate.ts';
 import { keyIdHex, type VerifierKey } from '../../../shared/core/keys.ts';
-import type { VerifyReport } from '../../../shared/core/report.ts';
+import { verdictReason, type VerifyReport } from '../../../shared/core/report.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { countEvents, PRESETS, PRESET_SQL, topValues } from '../index/query.node.ts';
 import { INDEX_BITS } from '../index/columns.node.ts';
@@ -121,13 +121,7 @@ export function buildAttestationContent(i: ContentInput): AttestationContent {
     ...(i.quorum === 0 && i.anchors.length === 0 ? ['No witness quorum and no anchor was used: a log cut back to an earlier signed checkpoint would look complete. Compare the covered size and root above with a checkpoint obtained elsewhere.'] : []),
     ...STANDARD_LIMITATIONS,
   ];
-  const errors = r.findings.filter((f) => f.severity === 'error');
-  const reason =
-    r.verdict === 'verified'
-      ? `All ${r.entries} entries are covered by ${r.covering!.checkpoint} (size ${r.covering!.size}) signed by a trusted log key, and every hash and chain link checks.`
-      : r.verdict === 'failed'
-        ? `${errors.reduce((n, f) => n + (f.count ?? 1), 0)} integrity error(s); the first is ${errors[0]!.code}${errors[0]!.index !== undefined ? ` at entry ${errors[0]!.index}` : errors[0]!.file ? ` in ${errors[0]!.file}` : ''}.`
-        : `No check failed, but only ${r.coveredEntries} of ${r.entries} entries are covered by a trusted checkpoint.`;
+  const reason = verdictReason(r);
   const keys: TrustKey[] = [
     ...i.keys.map((k) => ({
       name: k.name, role: k.role, type: k.type === 0x01 ? 'Ed25519 note key (0x01)' : 'Ed25519 cosignature key (0x04)', keyId: keyIdHex(k.keyId),

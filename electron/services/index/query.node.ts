@@ -196,7 +196,8 @@ export function histogram(db: Database.Database, filter: EventFilter, buckets = 
   const lo = filter.fromUs ?? span.lo;
   const hi = filter.toUs ?? span.hi + 1;
   const bucketUs = Math.max(1, Math.ceil((hi - lo) / buckets));
-  const rows = db.prepare(`SELECT (e.time_us - ?) / ? AS b, count(*) AS n ${FROM} WHERE ${w.sql} AND e.time_us IS NOT NULL GROUP BY b ORDER BY b`).all(lo, bucketUs, ...w.params) as { b: number; n: number }[];
+  // Integer division: better-sqlite3 binds JS numbers as REAL, which would make every distinct time its own bucket.
+  const rows = db.prepare(`SELECT (e.time_us - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS b, count(*) AS n ${FROM} WHERE ${w.sql} AND e.time_us IS NOT NULL GROUP BY b ORDER BY b`).all(lo, bucketUs, ...w.params) as { b: number; n: number }[];
   return { bucketUs, buckets: rows.map((r) => ({ startUs: lo + r.b * bucketUs, count: r.n })) };
 }
 
