@@ -440,7 +440,7 @@ uiTest('Keyboard: every step is reachable, focus is visible, arrows move between
   await page.keyboard.press('End');
   assert.equal(await step('Attestation').getAttribute('aria-selected'), 'true');
   await screen(page).getByRole('heading', { name: 'Attestation', exact: true }).waitFor();
-  await screenshot(page, 'attestation-light');
+  await screenshot(page, 'attestation-keyboard-light');
   await page.keyboard.press('Alt+5');
   assert.equal(await step('Results').getAttribute('aria-selected'), 'true');
   // Tab from the step list goes into the screen, and the focused element shows an outline.

@@ -52,7 +52,7 @@ export function App() {
     verify: w.job?.kind === 'verify' ? <span>running…</span> : <span>{w.digest ? 'ready' : '—'}</span>,
     results: w.run ? <VerdictBadge verdict={w.run.verdict} /> : <span>—</span>,
     explorer: w.run ? <span>{count(w.run.entries)} entries</span> : <span>—</span>,
-    attestation: <span>next release</span>,
+    attestation: w.job?.kind === 'attest' ? <span>signing…</span> : <span>{w.run ? 'ready to sign' : '—'}</span>,
   };
 
   return (

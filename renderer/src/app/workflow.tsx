@@ -1,13 +1,13 @@
 // The examiner's workflow state (case, evidence digest, run, running job) and the actions that move it on, shared by every screen.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { ApiEvents, ArchiveDigest, CaseDetails, CaseInfo, CaseSummary, Progress, RunView, TrustPolicyView } from '../../../shared/api.ts';
+import type { ApiEvents, ArchiveDigest, AttestationView, CaseDetails, CaseInfo, CaseSummary, Progress, RunView, TrustPolicyView } from '../../../shared/api.ts';
 import { api, ApiError, errorText, newJobId } from '../api.ts';
 
 export type Screen = 'cases' | 'import' | 'keys' | 'verify' | 'results' | 'explorer' | 'attestation';
 
 export interface Job {
   jobId: string;
-  kind: 'inspect' | 'verify';
+  kind: 'inspect' | 'verify' | 'attest';
   path: string;
   progress: Progress | null;
   startedAt: number;
@@ -39,6 +39,8 @@ export interface Workflow {
   openCase: (folder: string) => Promise<void>;
   inspect: (path: string) => Promise<void>;
   verify: () => Promise<void>;
+  /** Verifies the archive again and signs the attestation with the case's examiner key; null when it failed or was cancelled (see jobError). */
+  attest: (archiveId: number, passphrase: string) => Promise<AttestationView | null>;
   cancelJob: () => Promise<void>;
   setPolicy: (p: TrustPolicyView) => void;
   showRun: (archiveId: number) => Promise<void>;
@@ -164,6 +166,19 @@ export function WorkflowProvider({ children }: { children: ReactNode }) {
     if (archives) setKase((k) => (k && k.folder === kase.folder ? { ...k, archives } : k));
   }, [kase, digest, runJob]);
 
+  const attest = useCallback(
+    async (archiveId: number, passphrase: string) => {
+      if (!kase) return null;
+      const path = kase.archives.find((a) => a.id === archiveId)?.path ?? '';
+      const r = await runJob('attest', path, (jobId) => api.attest(kase.folder, archiveId, { passphrase }, jobId));
+      // Attesting verifies the archive again: show the archives as the case now records them.
+      const archives = await api.listArchives(kase.folder).catch(() => null);
+      if (archives) setKase((k) => (k && k.folder === kase.folder ? { ...k, archives } : k));
+      return r;
+    },
+    [kase, runJob],
+  );
+
   const cancelJob = useCallback(async () => {
     const j = jobRef.current;
     if (!j) return;
@@ -193,8 +208,8 @@ export function WorkflowProvider({ children }: { children: ReactNode }) {
   );
 
   const value = useMemo<Workflow>(
-    () => ({ screen, go: setScreen, info, recent, kase, digest, run, job, jobError, focus, lastLog, refreshRecent, createCase, openCase, inspect, verify, cancelJob, setPolicy, showRun, openEntry }),
-    [screen, info, recent, kase, digest, run, job, jobError, focus, lastLog, refreshRecent, createCase, openCase, inspect, verify, cancelJob, setPolicy, showRun, openEntry],
+    () => ({ screen, go: setScreen, info, recent, kase, digest, run, job, jobError, focus, lastLog, refreshRecent, createCase, openCase, inspect, verify, attest, cancelJob, setPolicy, showRun, openEntry }),
+    [screen, info, recent, kase, digest, run, job, jobError, focus, lastLog, refreshRecent, createCase, openCase, inspect, verify, attest, cancelJob, setPolicy, showRun, openEntry],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

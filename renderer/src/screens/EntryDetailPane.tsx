@@ -1,8 +1,8 @@
 // One entry in full: its integrity (sealed chain and re-hash of the evidence now), hashes, location, parsed fields, raw bytes.
 import { useEffect, useRef, useState } from 'react';
-import type { EntryDetail } from '../../../shared/api.ts';
-import { api, errorText } from '../api.ts';
-import { Badge, ErrorBanner, Hash, StatusBadge, TabPanel, Tabs, PathText } from '../ui/controls.tsx';
+import type { EntryDetail, ProofExport } from '../../../shared/api.ts';
+import { api, ApiError, errorText } from '../api.ts';
+import { Badge, Banner, ErrorBanner, Hash, StatusBadge, TabPanel, Tabs, PathText } from '../ui/controls.tsx';
 import { bytes, count } from '../lib/format.ts';
 
 type View = 'fields' | 'json' | 'text' | 'base64';
@@ -124,6 +124,7 @@ export function EntryDetailPane({ folder, archiveId, index, onClose }: { folder:
               </>
             ) : null}
           </dl>
+          <ProofExportSection key={`${archiveId}:${index}`} folder={folder} archiveId={archiveId} index={index} />
           <Tabs label="Entry views" idPrefix="entry-view" items={VIEWS} selected={view} onSelect={setView} />
           <TabPanel idPrefix="entry-view" id="fields" selected={view === 'fields'} className="detail-view">
             <table className="table kv-table" aria-label="Parsed fields">
@@ -190,5 +191,55 @@ function SealCheck({ e }: { e: EntryDetail }) {
         <strong>Covered at verification:</strong> hashed, chained and proven by <span className="mono">{e.coveredBy}</span>.
       </span>
     </div>
+  );
+}
+
+/** Writes a C2SP tlog-proof for this entry (and the entry's exact bytes) into the case folder, to hand over with the entry. */
+function ProofExportSection({ folder, archiveId, index }: { folder: string; archiveId: number; index: number }) {
+  const [busy, setBusy] = useState(false);
+  const [proof, setProof] = useState<ProofExport | null>(null);
+  const [problem, setProblem] = useState<{ cannotProve: boolean; message: string } | null>(null);
+  const exportProof = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      setProof(await api.exportProof(folder, archiveId, index));
+    } catch (e) {
+      setProof(null);
+      setProblem({ cannotProve: e instanceof ApiError && e.code === 'cannot-prove', message: errorText(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="proof-export stack" aria-label="Inclusion proof">
+      <div className="btn-row">
+        <button type="button" className="btn btn-sm" onClick={() => void exportProof()} disabled={busy}>
+          {busy ? 'Exporting…' : 'Export proof'}
+        </button>
+        <span className="muted small">A tlog-proof anyone can check against the log's public key, with the entry's bytes.</span>
+      </div>
+      {problem ? (
+        <Banner tone={problem.cannotProve ? 'warn' : 'danger'} role="alert" title={problem.cannotProve ? 'No proof for this entry' : 'The proof could not be written'}>
+          {problem.message}
+        </Banner>
+      ) : null}
+      {proof ? (
+        <dl className="facts detail-facts" aria-label="Exported proof" data-tree-size={proof.treeSize}>
+          <dt>Proof</dt>
+          <dd className="small">
+            <PathText path={proof.proofPath} />
+          </dd>
+          <dt>Entry bytes</dt>
+          <dd className="small">
+            <PathText path={proof.entryPath} />
+          </dd>
+          <dt>Against checkpoint</dt>
+          <dd className="small">
+            <PathText path={proof.checkpoint} /> · tree size <span data-testid="proof-tree-size">{count(proof.treeSize)}</span>
+          </dd>
+        </dl>
+      ) : null}
+    </section>
   );
 }

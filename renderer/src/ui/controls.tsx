@@ -15,7 +15,8 @@ interface TextFieldProps {
   required?: boolean;
   mono?: boolean;
   size?: 'sm' | 'md';
-  type?: 'text' | 'number' | 'search';
+  /** 'password' never shows what is typed (passphrases). */
+  type?: 'text' | 'number' | 'search' | 'password';
   invalid?: boolean;
   list?: string;
   className?: string;
@@ -66,7 +67,7 @@ function input(p: TextFieldProps, id: string, hintId: string) {
       max={p.max}
       autoFocus={p.autoFocus}
       spellCheck={false}
-      autoComplete="off"
+      autoComplete={p.type === 'password' ? 'new-password' : 'off'}
       onChange={(e) => p.onChange(e.target.value)}
       onKeyDown={(e) => {
         if (e.key === 'Enter' && p.onEnter) {
