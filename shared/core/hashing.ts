@@ -16,6 +16,11 @@ export interface Hashing {
   /** Chain link: SHA-256(0x02 || previous chain || leaf). */
   link(previous: Uint8Array, leaf: Uint8Array): Uint8Array;
   create(): IncrementalHash;
+  /**
+   * SHA-256 of data written to out[at, at + 32); out may overlap data. The per-entry loops use it
+   * with buffers they reuse, so hashing a million entries does not allocate a million digests.
+   */
+  sha256Into(data: Uint8Array, out: Uint8Array, at: number): void;
 }
 
 export const LEAF_PREFIX = 0x00;
@@ -46,6 +51,9 @@ export const pureHashing: Hashing = {
       digest: () => h.digest(),
     };
     return wrapper;
+  },
+  sha256Into(data, out, at) {
+    out.set(sha256(data), at);
   },
 };
 

@@ -65,12 +65,35 @@ let nesting = new Uint8Array(STACK_KEEP);
 export function isUtf8JsonObject(bytes: Uint8Array, start?: number, end?: number): boolean {
   // Same index rules as bytes.subarray(start, end), so callers can reason about ranges that way.
   const length = bytes.length;
-  const from = start === undefined ? 0 : clampIndex(start, length);
-  const to = end === undefined ? length : clampIndex(end, length);
+  let from: number;
+  let to: number;
+  if (start !== undefined && end !== undefined && (start | 0) === start && (end | 0) === end && start >= 0 && start <= end && end <= length) {
+    // The per-entry call of the segment checks: whole indices already in range.
+    from = start;
+    to = end;
+  } else {
+    from = start === undefined ? 0 : clampIndex(start, length);
+    to = end === undefined ? length : clampIndex(end, length);
+  }
   if (to - from < 2) return false;
   const ok = scan(bytes, from, to);
   if (nesting.length > STACK_KEEP) nesting = new Uint8Array(STACK_KEEP);
+  // A long line assembled for this call is not kept alive by the cache below.
+  if (bytes.length > KEEP_VIEW_LIMIT) forgetView();
   return ok;
+}
+
+// A DataView for word reads, kept for the last input: the segment checks pass one chunk for all
+// its entries, and a typed array's buffer and byteOffset cost ~10 ns each to look up.
+const KEEP_VIEW_LIMIT = 16 << 20;
+const NO_VIEW = new DataView(new ArrayBuffer(0));
+let lastBytes: Uint8Array | null = null;
+let lastView: DataView<ArrayBufferLike> = NO_VIEW;
+let lastBase = 0;
+
+function forgetView(): void {
+  lastBytes = null;
+  lastView = NO_VIEW;
 }
 
 function clampIndex(index: number, length: number): number {
@@ -79,6 +102,13 @@ function clampIndex(index: number, length: number): number {
 }
 
 function scan(b: Uint8Array, i: number, end: number): boolean {
+  if (b !== lastBytes) {
+    lastBytes = b;
+    lastView = new DataView(b.buffer);
+    lastBase = b.byteOffset;
+  }
+  const view = lastView;
+  const base = lastBase;
   let c = b[i]!;
   while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
     if (++i >= end) return false;
@@ -116,15 +146,18 @@ function scan(b: Uint8Array, i: number, end: number): boolean {
     }
 
     // Most bytes of an audit event are inside strings, so this loop is inlined here rather than
-    // called (measured ~15% faster), and runs of plain ASCII are skipped four bytes per test
-    // (measured ~1.5x over one byte per test).
+    // called (measured ~15% faster). Runs of plain ASCII are skipped a 32-bit word per step: the
+    // word test flags bytes < 0x20, '"', '\\' and >= 0x80, and the lowest flag is the first such byte.
     if (c === 0x22) {
       i++;
       for (;;) {
-        while (
-          i + 4 <= end &&
-          (STRING_CLASS[b[i]!]! | STRING_CLASS[b[i + 1]!]! | STRING_CLASS[b[i + 2]!]! | STRING_CLASS[b[i + 3]!]!) === PLAIN
-        ) {
+        while (i + 4 <= end) {
+          const w = view.getInt32(base + i, true);
+          const m = ((w - 0x20202020) | ((w ^ 0x22222222) - 0x01010101) | ((w ^ 0x5c5c5c5c) - 0x01010101) | w) & 0x80808080;
+          if (m !== 0) {
+            i += (31 - Math.clz32(m & -m)) >> 3;
+            break;
+          }
           i += 4;
         }
         while (i < end && STRING_CLASS[b[i]!] === PLAIN) i++;

@@ -1,11 +1,19 @@
 // RFC 6962 Merkle tree hashing: compact ranges (O(log n) state), roots at any size, inclusion proofs.
-import type { Hashing } from './hashing.ts';
+import { NODE_PREFIX, type Hashing } from './hashing.ts';
 
 /** A perfect subtree: `hash` covers leaves [index * 2^level, (index + 1) * 2^level). */
 export interface RangeNode {
   level: number;
   hash: Uint8Array;
 }
+
+// A range keeps each node in a slot laid out as the input of an interior-node hash,
+// [3 spare bytes][0x01][node][room for its right sibling], so merging writes the sibling in place
+// and hashes the slot: no per-node objects or digests, which matters at one merge per leaf in the
+// segment checks. The spare bytes put both hashes on 4-byte boundaries for word copies.
+const SLOT = 68;
+const LEFT = 4;
+const RIGHT = 36;
 
 /**
  * The hashes of the perfect subtrees that exactly cover leaves [begin, end), left to right.
@@ -16,11 +24,18 @@ export interface RangeNode {
 export class CompactRange {
   readonly begin: number;
   private endIndex: number;
-  private readonly nodes: RangeNode[] = [];
+  private count = 0;
+  private levels: number[] = [];
+  private slots = new Uint8Array(0);
+  private words = new Int32Array(0);
+  /** views[d] is what slot d hashes, made on first use and kept, so that hashing allocates nothing. */
+  private views: Uint8Array[] = [];
+  private capacity = 0;
 
   constructor(private readonly hashing: Hashing, begin = 0) {
     this.begin = begin;
     this.endIndex = begin;
+    this.grow(16);
   }
 
   get end(): number {
@@ -28,25 +43,82 @@ export class CompactRange {
   }
 
   appendLeafHash(leaf: Uint8Array): void {
-    this.appendNode(0, leaf);
+    this.appendAt(0, leaf, 0);
+  }
+
+  /** Appends the leaf hash held in words[at, at + 8) (its bytes in memory order), copying it. */
+  appendLeafWords(words: Int32Array, at: number): void {
+    const to = this.place(0) >> 2;
+    const w = this.words;
+    for (let i = 0; i < 8; i++) w[to + i] = words[at + i]!;
+    this.settle(0);
   }
 
   /** Appends a perfect subtree of 2^level leaves starting at `end` (which must be aligned to it). */
   appendNode(level: number, hash: Uint8Array): void {
+    if (hash.length !== 32) throw new RangeError(`node hash of ${hash.length} bytes`);
+    this.appendAt(level, hash, 0);
+  }
+
+  private appendAt(level: number, src: Uint8Array, at: number): void {
+    const to = this.place(level);
+    const s = this.slots;
+    for (let i = 0; i < 32; i++) s[to + i] = src[at + i]!;
+    this.settle(level);
+  }
+
+  /** Where the next node of this level goes: a new slot, or the right half of the last one when they merge. */
+  private place(level: number): number {
     const width = 2 ** level;
     if (this.endIndex % width !== 0) throw new Error(`node of level ${level} is not aligned at ${this.endIndex}`);
+    const index = this.endIndex / width;
+    // A right child whose left sibling starts inside the range merges with it (the last node).
+    if (index % 2 === 1 && (index - 1) * width >= this.begin) return (this.count - 1) * SLOT + RIGHT;
+    if (this.count === this.capacity) this.grow(this.count * 2);
+    return this.count * SLOT + LEFT;
+  }
+
+  /** Completes the append of a node placed by place(level): takes its slot, or merges up. */
+  private settle(level: number): void {
+    const width = 2 ** level;
     let index = this.endIndex / width;
     this.endIndex += width;
-    let h = hash;
+    if (!(index % 2 === 1 && (index - 1) * width >= this.begin)) {
+      this.levels[this.count++] = level;
+      return;
+    }
+    const slots = this.slots;
     let l = level;
-    // A right child whose left sibling starts inside the range merges with it (the last node).
-    while (index % 2 === 1 && (index - 1) * 2 ** l >= this.begin) {
-      const left = this.nodes.pop()!;
-      h = this.hashing.node(left.hash, h);
+    for (;;) {
+      const d = this.count - 1;
       l++;
       index = (index - 1) / 2;
+      if (index % 2 === 1 && (index - 1) * 2 ** l >= this.begin) {
+        // The parent is itself a right child: it goes straight into the sibling slot's right half.
+        this.hashing.sha256Into(this.views[d] ?? this.view(d), slots, (d - 1) * SLOT + RIGHT);
+        this.count--;
+      } else {
+        this.hashing.sha256Into(this.views[d] ?? this.view(d), slots, d * SLOT + LEFT);
+        this.levels[d] = l;
+        return;
+      }
     }
-    this.nodes.push({ level: l, hash: h });
+  }
+
+  private grow(capacity: number): void {
+    const slots = new Uint8Array(capacity * SLOT);
+    slots.set(this.slots);
+    for (let d = 0; d < capacity; d++) slots[d * SLOT + LEFT - 1] = NODE_PREFIX;
+    this.slots = slots;
+    this.words = new Int32Array(slots.buffer);
+    this.capacity = capacity;
+    this.views = [];
+  }
+
+  private view(d: number): Uint8Array {
+    const v = this.slots.subarray(d * SLOT + LEFT - 1, (d + 1) * SLOT);
+    this.views[d] = v;
+    return v;
   }
 
   /** Appends every node of a range that starts where this one ends. */
@@ -55,13 +127,15 @@ export class CompactRange {
   }
 
   snapshot(): RangeNode[] {
-    return this.nodes.map((n) => ({ level: n.level, hash: n.hash }));
+    const out: RangeNode[] = [];
+    for (let d = 0; d < this.count; d++) out.push({ level: this.levels[d]!, hash: this.slots.slice(d * SLOT + LEFT, d * SLOT + LEFT + 32) });
+    return out;
   }
 
   /** RFC 6962 Merkle Tree Hash of leaves [0, end); only for a range that begins at 0. */
   root(): Uint8Array {
     if (this.begin !== 0) throw new Error('root of a range that does not begin at 0');
-    return foldRoot(this.hashing, this.nodes);
+    return foldRoot(this.hashing, this.snapshot());
   }
 }
 

@@ -266,6 +266,25 @@ describe('nodeHashing equals pureHashing', () => {
     same('leaf after big', nodeHashing.leaf(small), pureHashing.leaf(small));
   });
 
+  test('sha256Into writes the digest at any offset, also over its own input', () => {
+    const rnd = prng(99);
+    for (const hashing of [nodeHashing, pureHashing]) {
+      for (const size of [0, 1, 65, 1000, 70_000]) {
+        const data = rnd.bytes(size);
+        const out = rnd.bytes(40);
+        const before = out.slice();
+        hashing.sha256Into(data, out, 5);
+        same(`into ${size}`, out.subarray(5, 37), pureHashing.sha256(data));
+        same('bytes around it', Uint8Array.of(...out.subarray(0, 5), ...out.subarray(37)), Uint8Array.of(...before.subarray(0, 5), ...before.subarray(37)));
+      }
+      // The slot and link layouts hash a buffer into a part of itself.
+      const own = rnd.bytes(68);
+      const want = pureHashing.sha256(own.subarray(3));
+      hashing.sha256Into(own.subarray(3), own, 36);
+      same('over its input', own.subarray(36), want);
+    }
+  });
+
   test('results stay correct after later calls reuse the scratch buffers', () => {
     const rnd = prng(77);
     const kept: Array<{ what: string; got: Uint8Array; want: Uint8Array }> = [];

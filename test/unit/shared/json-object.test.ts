@@ -314,6 +314,31 @@ describe('start/end sub-range', () => {
 });
 
 
+describe('strings scanned a word at a time', () => {
+  test('each special byte at each place of short strings, at every alignment, and cut short by end', () => {
+    const specials = [0x00, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b, 0x5c, 0x5d, 0x7e, 0x7f, 0x80, 0xa9, 0xc3, 0xe2, 0xf0, 0xff];
+    const backing = new Uint8Array(64);
+    for (let len = 0; len <= 11; len++) {
+      for (let pos = -1; pos < len; pos++) {
+        for (const special of pos < 0 ? [0x61] : specials) {
+          const body = Array.from({ length: len }, (_, j) => (j === pos ? special : 0x61 + (j % 26)));
+          const input = bytesOf('{"k":"', body, '"}');
+          for (let shift = 0; shift < 4; shift++) {
+            backing.fill(0x22); // quotes and a brace around the range must not be seen
+            backing[shift + input.length] = 0x7d;
+            backing.set(input, shift);
+            for (const cut of [0, 1, 2, 3]) {
+              const end = shift + input.length - cut;
+              const want = reference(input.subarray(0, input.length - cut));
+              assert.equal(isUtf8JsonObject(backing, shift, end), want, `${show(input)} shift ${shift} cut ${cut}`);
+            }
+          }
+        }
+      }
+    }
+  });
+});
+
 describe('seeded fuzz against the reference', () => {
   const rand = prng(0x5ea1c4ec);
   const int = (n: number): number => Math.floor(rand() * n);

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromHexStrict, toHex } from '../../../shared/core/bytes.ts';
+import { prng } from '../../helpers/prng.ts';
 import { pureHashing } from '../../../shared/core/hashing.ts';
 import { CompactRange, inclusionPath, merkleRoot, rootFromInclusionPath, rootOfJoined } from '../../../shared/core/merkle.ts';
 
@@ -75,4 +76,52 @@ test('a node that is not aligned is refused', () => {
   const r = new CompactRange(h, 0);
   r.appendLeafHash(leafHashes[0]!);
   assert.throws(() => r.appendNode(1, leafHashes[1]!), /not aligned/);
+});
+
+test('the slot-based range equals the plain definition: random begins, node levels, leaf words, and growth past 16 nodes', () => {
+  // The definition: a stack of (level, hash), merging a right child with its left sibling when that sibling is inside.
+  const reference = (begin: number) => {
+    const nodes: { level: number; hash: Uint8Array }[] = [];
+    let end = begin;
+    return {
+      nodes,
+      append(level: number, hash: Uint8Array) {
+        let index = end / 2 ** level;
+        end += 2 ** level;
+        let l = level;
+        let x = hash;
+        while (index % 2 === 1 && (index - 1) * 2 ** l >= begin) {
+          x = h.node(nodes.pop()!.hash, x);
+          l++;
+          index = (index - 1) / 2;
+        }
+        nodes.push({ level: l, hash: x });
+      },
+    };
+  };
+  const rand = prng(6962);
+  const words = new Int32Array(12);
+  const wordBytes = new Uint8Array(words.buffer);
+  for (let t = 0; t < 60; t++) {
+    const begin = [0, 1, 3, 50_000, 2 ** 40 + 1][t % 5]!;
+    const r = new CompactRange(h, begin);
+    const ref = reference(begin);
+    for (let step = 0; step < 80; step++) {
+      // Often the largest level allowed at the end (a staircase of boundary nodes), else a small one.
+      let level = 0;
+      while (level < 30 && r.end % 2 ** (level + 1) === 0) level++;
+      level = rand() < 0.5 ? Math.min(level, 25) : Math.floor(rand() * (Math.min(level, 3) + 1));
+      const hash = h.sha256(Uint8Array.of(t, step));
+      if (level === 0 && rand() < 0.5) {
+        wordBytes.set(hash, 8);
+        r.appendLeafWords(words, 2);
+      } else if (level === 0) {
+        r.appendLeafHash(hash);
+      } else {
+        r.appendNode(level, hash);
+      }
+      ref.append(level, hash);
+      assert.deepEqual(r.snapshot().map((n) => [n.level, toHex(n.hash)]), ref.nodes.map((n) => [n.level, toHex(n.hash)]), `begin ${begin}, step ${step}`);
+    }
+  }
 });
