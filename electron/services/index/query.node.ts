@@ -45,12 +45,17 @@ export interface EventRow {
   fields: Record<string, unknown>;
 }
 
+// Join-free, so counts and aggregates read only the entries table (and its indexes).
+const RUN_OF_ENTRY = '(SELECT last_run_id FROM archives WHERE id = e.archive_id)';
 const STATUS_SQL = `CASE
-  WHEN EXISTS (SELECT 1 FROM findings f WHERE f.run_id = a.last_run_id AND f.idx = e.idx AND f.severity = 'error') THEN 'failed'
-  WHEN e.idx < r.covered_entries THEN 'covered' ELSE 'unsigned' END`;
+  WHEN EXISTS (SELECT 1 FROM findings f WHERE f.run_id = ${RUN_OF_ENTRY} AND f.idx = e.idx AND f.severity = 'error') THEN 'failed'
+  WHEN e.idx < (SELECT r.covered_entries FROM runs r WHERE r.id = ${RUN_OF_ENTRY}) THEN 'covered' ELSE 'unsigned' END`;
 
-function where(filter: EventFilter): { sql: string; params: unknown[] } {
-  const c: string[] = ["a.state = 'complete'"];
+function where(db: Database.Database, filter: EventFilter): { sql: string; params: unknown[] } {
+  // Archives still being indexed are left out; when every archive is complete (the usual case) no
+  // condition is needed at all, so SQLite can answer from an index alone.
+  const incomplete = (db.prepare("SELECT id FROM archives WHERE state <> 'complete'").all() as { id: number }[]).map((r) => r.id);
+  const c: string[] = incomplete.length ? [`e.archive_id NOT IN (${incomplete.join(', ')})`] : ['1'];
   const p: unknown[] = [];
   const eq = (col: string, v: unknown) => {
     if (v !== undefined) {
@@ -114,7 +119,8 @@ export function ftsQuery(text: string): string {
     .join(' ');
 }
 
-const FROM = 'FROM entries e JOIN archives a ON a.id = e.archive_id JOIN runs r ON r.id = a.last_run_id';
+const FROM = 'FROM entries e';
+const FROM_JOINED = 'FROM entries e JOIN archives a ON a.id = e.archive_id';
 
 function toEventRow(r: Record<string, unknown>): EventRow {
   const fields: Record<string, unknown> = {};
@@ -139,7 +145,7 @@ function toEventRow(r: Record<string, unknown>): EventRow {
 const SELECT = `SELECT e.*, s.path AS segment, (${STATUS_SQL}) AS status_,
   (SELECT c.path FROM checkpoints c WHERE c.run_id = a.last_run_id AND c.covers = 1 AND c.size > e.idx ORDER BY c.size LIMIT 1) AS covered_by,
   (SELECT f.code FROM findings f WHERE f.run_id = a.last_run_id AND f.idx = e.idx AND f.severity = 'error' ORDER BY f.id LIMIT 1) AS failed_by
-  ${FROM} JOIN segments s ON s.archive_id = e.archive_id AND s.seq = e.segment_seq`;
+  ${FROM_JOINED} JOIN segments s ON s.archive_id = e.archive_id AND s.seq = e.segment_seq`;
 
 export interface ListOptions {
   limit?: number;
@@ -149,7 +155,7 @@ export interface ListOptions {
 
 export function listEvents(db: Database.Database, filter: EventFilter, options: ListOptions = {}): { events: EventRow[]; next: Cursor | null } {
   const limit = Math.min(Math.max(options.limit ?? 100, 1), 10_000);
-  const w = where(filter);
+  const w = where(db, filter);
   const params = [...w.params];
   let keyset = '';
   const after = options.after;
@@ -179,7 +185,7 @@ export function listEvents(db: Database.Database, filter: EventFilter, options: 
 }
 
 export function countEvents(db: Database.Database, filter: EventFilter): number {
-  const w = where(filter);
+  const w = where(db, filter);
   return (db.prepare(`SELECT count(*) AS n ${FROM} WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
 }
 
@@ -190,7 +196,7 @@ export interface Bucket {
 
 /** Event counts per time bucket over the filter's time span (or the data's, when the filter has none). */
 export function histogram(db: Database.Database, filter: EventFilter, buckets = 60): { bucketUs: number; buckets: Bucket[] } {
-  const w = where(filter);
+  const w = where(db, filter);
   const span = db.prepare(`SELECT min(e.time_us) AS lo, max(e.time_us) AS hi ${FROM} WHERE ${w.sql} AND e.time_us IS NOT NULL`).get(...w.params) as { lo: number | null; hi: number | null };
   if (span.lo === null || span.hi === null) return { bucketUs: 0, buckets: [] };
   const lo = filter.fromUs ?? span.lo;
@@ -204,7 +210,7 @@ export function histogram(db: Database.Database, filter: EventFilter, buckets = 
 export const TOP_FIELDS = { users: 'username', resources: 'resource', sourceIps: 'source_ip', userAgents: 'user_agent', verbs: 'verb', namespaces: 'namespace' } as const;
 
 export function topValues(db: Database.Database, filter: EventFilter, field: keyof typeof TOP_FIELDS, n = 10): { value: string; count: number }[] {
-  const w = where(filter);
+  const w = where(db, filter);
   const col = TOP_FIELDS[field];
   return db.prepare(`SELECT e.${col} AS value, count(*) AS count ${FROM} WHERE ${w.sql} AND e.${col} IS NOT NULL GROUP BY e.${col} ORDER BY count DESC, value LIMIT ?`).all(...w.params, n) as { value: string; count: number }[];
 }
