@@ -187,6 +187,16 @@ async function directoryDigest(opened: OpenedArchive, known: Map<string, string>
 
 // ---------- directory and plain tar: one job per segment, on worker threads when it pays ----------
 
+/** Sends each entry of segment `seq` to the index (when indexing) and to the caller's own listener. */
+function entryListener(sender: RowSender | null, seq: number, own: EntryListener | undefined): EntryListener | undefined {
+  if (!sender) return own;
+  return (i, b, o, l) => {
+    sender.segmentSeq = seq;
+    sender.entry(i, b, o, l);
+    own?.(i, b, o, l);
+  };
+}
+
 interface Indexing {
   session: IndexSession;
   kind: EventKind;
@@ -217,14 +227,7 @@ async function checkRandomAccess(opened: OpenedArchive, inputs: SegmentCheckInpu
     try {
       const out: SegmentJobResult[] = [];
       for (const job of jobs) {
-        if (sender) sender.segmentSeq = job.seq;
-        const onEntry: EntryListener | undefined = sender
-          ? (i, b, o, l) => {
-              sender.entry(i, b, o, l);
-              options.onEntry?.(i, b, o, l);
-            }
-          : options.onEntry;
-        const r = await runSegmentJob(job, nodeHashing, onEntry, progress, sender ? () => sender.drain() : undefined);
+        const r = await runSegmentJob(job, nodeHashing, entryListener(sender, job.seq, options.onEntry), progress, sender ? () => sender.drain() : undefined);
         if (sender && r.result.entriesRead === null) await sender.drop(job.input.segment.first, job.input.segment.count);
         out.push(r);
       }
@@ -266,16 +269,8 @@ async function streamTarGz(opened: OpenedArchive, inputs: SegmentCheckInput[], h
     seenSegment: boolean;
     seenChain: boolean;
   }
-  const listener = (seq: number): EntryListener | undefined =>
-    sender
-      ? (i, b, o, l) => {
-          sender.segmentSeq = seq;
-          sender.entry(i, b, o, l);
-          options.onEntry?.(i, b, o, l);
-        }
-      : options.onEntry;
   const states = inputs.map((input, seq): State => ({
-    checker: new SegmentChecker(input, hashing, listener(seq)),
+    checker: new SegmentChecker(input, hashing, entryListener(sender, seq, options.onEntry)),
     segHash: null, chainHash: null, gz: null, unreadable: null, seenSegment: false, seenChain: false,
   }));
   const bySegment = new Map<string, State>();

@@ -174,9 +174,17 @@ function parseKeyText(text: string, name: string | undefined, role: KeyRole, sou
   }
 }
 
+/** The case's trust policy as the services take it; the keys keep their role and where they came from. */
+function casePolicy(c: CaseFile) {
+  const keys = (role: KeyRole) => c.keys.filter((k) => k.role === role).map((k) => ({ ...parseVerifierKey(k.keyString), role, source: k.source }));
+  const logs = keys('log');
+  const witnesses = keys('witness');
+  return { logs, witnesses, policy: { logKeys: logs, witnessKeys: witnesses, quorum: c.quorum, origin: c.origin } };
+}
+
 function policyView(c: CaseFile): TrustPolicyView {
   const keys = c.keys.map((k) => keyInfo(parseVerifierKey(k.keyString), k.role, k.source));
-  const logKeys = keys.filter((k) => k.role === 'log').map((k) => parseVerifierKey(k.keyString));
+  const logKeys = casePolicy(c).logs;
   const anchors = c.anchors.map((a) => {
     let signedBy: string[] = [];
     let origin = '';
@@ -248,6 +256,18 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
     const d = db(folder);
     return d ? listArchives(d).map((a) => ({ ...a, verdict: a.verdict as ArchiveView['verdict'] })) : [];
   };
+  /** The read-only handle must not hold the file while a job's writer rebuilds it. */
+  const releaseDb = (folder: string): string => {
+    const path = join(folder, CASE_DB);
+    dbs.get(path)?.close();
+    dbs.delete(path);
+    return path;
+  };
+  const archivePathOf = (folder: string, archiveId: number, hint: string): string => {
+    const a = db(folder)?.prepare('SELECT path FROM archives WHERE id = ?').get(archiveId) as { path: string } | undefined;
+    if (!a) throw new ApiFailure('not-found', `no archive ${archiveId} in this case${hint}`);
+    return a.path;
+  };
   const mutateCase = async (folder: string, change: (c: CaseFile) => void): Promise<TrustPolicyView> => {
     const c = await readCase(folder);
     change(c);
@@ -317,10 +337,9 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
       const bytes = 'path' in source ? await readFile(source.path).catch(() => { throw new ApiFailure('not-found', `cannot read anchor ${source.path}`); }) : utf8(source.text.endsWith('\n') ? source.text : `${source.text}\n`);
       const label = 'path' in source ? source.path : 'pasted';
       const c = await readCase(folder);
-      const logKeys = c.keys.filter((k) => k.role === 'log').map((k) => parseVerifierKey(k.keyString));
       let anchor: Anchor;
       try {
-        anchor = anchorFromBytes(bytes, label, logKeys);
+        anchor = anchorFromBytes(bytes, label, casePolicy(c).logs);
       } catch (e) {
         if (e instanceof UsageError) throw new ApiFailure('bad-key', e.message.replace('--trust key', 'trusted log key'));
         throw e;
@@ -338,20 +357,14 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
     }),
     async verify(folder, archivePath, jobId) {
       const c = await readCase(folder);
-      const logKeys = c.keys.filter((k) => k.role === 'log');
-      if (logKeys.length === 0) throw new ApiFailure('bad-request', 'add at least one trusted log key before verifying');
-      const parsed = (role: KeyRole) => c.keys.filter((k) => k.role === role).map((k) => ({ ...parseVerifierKey(k.keyString), role, source: k.source }));
-      const logs = parsed('log');
-      const witnesses = parsed('witness');
+      const { logs, witnesses, policy } = casePolicy(c);
+      if (logs.length === 0) throw new ApiFailure('bad-request', 'add at least one trusted log key before verifying');
       const anchors = c.anchors.map((a) => anchorFromBytes(utf8(a.note), a.source, logs));
       const startedAt = new Date().toISOString();
-      const dbPath = join(folder, CASE_DB);
-      // The read-only handle must not hold the file while the writer rebuilds it.
-      dbs.get(dbPath)?.close();
-      dbs.delete(dbPath);
+      const dbPath = releaseDb(folder);
       const report = await runJob<VerifyReport>(jobId, {
         type: 'verify', path: resolve(archivePath), dbPath,
-        policy: { logKeys: logs, witnessKeys: witnesses, quorum: c.quorum, origin: c.origin }, anchors,
+        policy, anchors,
         run: { tool: 'sealcheck', toolVersion: TOOL_VERSION, startedAt, keys: [...logs, ...witnesses], quorum: c.quorum, expectedOrigin: c.origin, anchors: c.anchors.map((a) => ({ path: a.source, note: a.note })) },
       });
       const d = db(folder)!;
@@ -453,22 +466,16 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
         if (e instanceof UsageError) throw new ApiFailure('bad-key', e.message);
         throw e;
       }
-      const d = db(folder);
-      const a = d?.prepare('SELECT path FROM archives WHERE id = ?').get(archiveId) as { path: string } | undefined;
-      if (!a) throw new ApiFailure('not-found', `no archive ${archiveId} in this case; verify it first`);
-      const parsed = (role: KeyRole) => c.keys.filter((k) => k.role === role).map((k) => ({ ...parseVerifierKey(k.keyString), role, source: k.source }));
-      const logs = parsed('log');
-      const witnesses = parsed('witness');
-      const dbPath = join(folder, CASE_DB);
-      dbs.get(dbPath)?.close();
-      dbs.delete(dbPath);
+      const archivePath = archivePathOf(folder, archiveId, '; verify it first');
+      const { logs, witnesses, policy } = casePolicy(c);
+      const dbPath = releaseDb(folder);
       const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
       const out = join(folder, 'attestations', `${folderName(c.details.caseNumber)}-${stamp}.pdf`);
       await mkdir(join(folder, 'attestations'), { recursive: true });
       const r = await runJob<{ pdf: string; dsse: string; sshsig: string; allowedSigners: string; reportId: string; verdict: AttestationView['verdict']; reason: string; principal: string }>(jobId, {
         type: 'attest',
         options: {
-          archivePath: a.path, policy: { logKeys: logs, witnessKeys: witnesses, quorum: c.quorum, origin: c.origin }, keys: [...logs, ...witnesses],
+          archivePath, policy, keys: [...logs, ...witnesses],
           anchors: c.anchors.map((x) => anchorFromBytes(utf8(x.note), x.source, logs)), examinerKey: { ...key, identity: { ...key.identity, name: c.details.examinerName } },
           examinerRole: c.details.examinerRole, organisation: c.details.organisation,
           caseFacts: { number: c.details.caseNumber, title: c.details.title, requestingParty: c.details.requestingParty }, out, dbPath,
@@ -493,14 +500,10 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
     },
     async exportProof(folder, archiveId, index) {
       const c = await readCase(folder);
-      const d = db(folder);
-      const a = d?.prepare('SELECT path FROM archives WHERE id = ?').get(archiveId) as { path: string } | undefined;
-      if (!a) throw new ApiFailure('not-found', `no archive ${archiveId} in this case`);
-      const logs = c.keys.filter((k) => k.role === 'log').map((k) => parseVerifierKey(k.keyString));
-      const witnesses = c.keys.filter((k) => k.role === 'witness').map((k) => parseVerifierKey(k.keyString));
+      const archivePath = archivePathOf(folder, archiveId, '');
       let r;
       try {
-        r = await proveEntry(a.path, index, { logKeys: logs, witnessKeys: witnesses, quorum: c.quorum, origin: c.origin });
+        r = await proveEntry(archivePath, index, casePolicy(c).policy);
       } catch (e) {
         if (e instanceof CannotProveError || e instanceof UsageError) throw new ApiFailure('cannot-prove', e.message);
         throw e;
