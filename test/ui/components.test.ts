@@ -250,6 +250,31 @@ test('Virtualized table without seeking (a filtered result): the end is reached 
   await eventually(async () => (await page.evaluate('window.harness.fetches.length')) as number, (n) => n >= fetches.length, 'fetch count');
 });
 
+test('Theme tokens: the system preference and the explicit choice give the same palettes (one definition in tokens.css)', T, async () => {
+  const colours = (theme: 'light' | 'dark' | null) =>
+    page.evaluate((t) => {
+      if (t === null) delete document.documentElement.dataset.theme;
+      else document.documentElement.dataset.theme = t;
+      const probe = document.createElement('div');
+      probe.style.cssText = 'color: var(--text); background-color: var(--surface); border: 1px solid var(--danger)';
+      document.body.append(probe);
+      const s = getComputedStyle(probe);
+      const out = [s.color, s.backgroundColor, s.borderTopColor, getComputedStyle(document.documentElement).colorScheme];
+      probe.remove();
+      return out;
+    }, theme);
+  const light = ['rgb(26, 30, 36)', 'rgb(255, 255, 255)', 'rgb(201, 32, 44)'];
+  const dark = ['rgb(229, 233, 239)', 'rgb(22, 26, 33)', 'rgb(244, 84, 76)'];
+  await page.emulateMedia({ colorScheme: 'dark' });
+  assert.deepEqual(await colours(null), [...dark, 'light dark']);
+  assert.deepEqual(await colours('dark'), [...dark, 'dark']);
+  assert.deepEqual(await colours('light'), [...light, 'light']);
+  await page.emulateMedia({ colorScheme: 'light' });
+  assert.deepEqual(await colours(null), [...light, 'light dark']);
+  assert.deepEqual(await colours('dark'), [...dark, 'dark']);
+  await harness('theme', 'light');
+});
+
 test('The harness made no request outside its origin and logged no error', T, async () => {
   assert.deepEqual(g.foreignRequests, []);
   assert.deepEqual(g.errors, []);
