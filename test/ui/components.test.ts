@@ -251,8 +251,9 @@ test('Virtualized table without seeking (a filtered result): the end is reached 
 });
 
 test('Theme tokens: the system preference and the explicit choice give the same palettes (one definition in tokens.css)', T, async () => {
-  const colours = (theme: 'light' | 'dark' | null) =>
-    page.evaluate((t) => {
+  const colours = async (theme: 'light' | 'dark' | null) =>
+    (await page.evaluate(`(() => {
+      const t = ${JSON.stringify(theme)};
       if (t === null) delete document.documentElement.dataset.theme;
       else document.documentElement.dataset.theme = t;
       const probe = document.createElement('div');
@@ -262,7 +263,7 @@ test('Theme tokens: the system preference and the explicit choice give the same 
       const out = [s.color, s.backgroundColor, s.borderTopColor, getComputedStyle(document.documentElement).colorScheme];
       probe.remove();
       return out;
-    }, theme);
+    })()`)) as string[];
   const light = ['rgb(26, 30, 36)', 'rgb(255, 255, 255)', 'rgb(201, 32, 44)'];
   const dark = ['rgb(229, 233, 239)', 'rgb(22, 26, 33)', 'rgb(244, 84, 76)'];
   await page.emulateMedia({ colorScheme: 'dark' });
