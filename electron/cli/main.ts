@@ -20,6 +20,7 @@ import { parseArgs, one, required, positiveInteger, type Parsed } from './args.t
 import { countEvents, listEvents, PRESETS, type EntryStatus, type EventFilter, type EventRow, type PresetName } from '../services/index/query.node.ts';
 import { openCaseDatabase } from '../services/index/writer.node.ts';
 import { attest, examinerPublicKey, verifyAttestation } from '../services/attest/attest.node.ts';
+import { SELF_TEST_HELP, selfTestCommand } from './self-test.ts';
 
 const HELP = `sealcheck ${TOOL_VERSION} — seal and verify Kubernetes audit log archives (format v1)
 
@@ -41,6 +42,7 @@ Usage:
                   [--title T] [--requesting-party P] [--role R] [--organisation O]
                   [--index CASE.sqlite] --out REPORT.pdf
   sealcheck verify-attestation REPORT.pdf --examiner PUB [--archive ARCHIVE] [--json]
+${SELF_TEST_HELP}
   sealcheck query CASE.sqlite [--verb V] [--user U] [--resource R] [--namespace N] [--code C]
                   [--from TIME] [--to TIME] [--text Q] [--preset NAME [--account NAME]]
                   [--stage S] [--status covered|unsigned|failed] [--count] [--limit N] [--json|--csv]
@@ -50,6 +52,8 @@ or a path that is not a directory, tar or gzip file).
 prove writes FILE.tlog-proof (C2SP tlog-proof v1, against the smallest trusted checkpoint covering
 entry N) and FILE.entry (the entry's bytes): exit 0 written, 1 entry not covered, 2 bad usage or no
 such entry. verify-proof: exit 0 proven, 1 not proven, 2 bad usage (RAW_EVENT_FILE may end with one LF).
+self-test: exit 0 every bundled case gave its expected verdict and findings, 1 one did not, 2 bad usage;
+the JSON record (default: sealcheck-self-test-<UTC time>.json here) is signed (FILE.dsse.json) with --examiner-key.
 `;
 
 export interface Io {
@@ -78,6 +82,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await attestCommand(rest, io);
       case 'verify-attestation':
         return await verifyAttestationCommand(rest, io);
+      case 'self-test':
+        return await selfTestCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
