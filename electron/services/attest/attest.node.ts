@@ -17,6 +17,8 @@ import { examinerPrincipal, formatExaminerName, opensshFingerprint, parseSshPubl
 import { renderAttestationPdf, renderSignedAttestationPdf } from './pdf.node.ts';
 import { verifyPdfSignature, extractPdfSignature, BYTE_RANGE_PLACEHOLDER } from './pades.node.ts';
 import { allowedSignersLine, signSshsig, verifySshsig } from './sshsig.node.ts';
+import { checkDocumentTimestamp, readDocumentTimestamp } from './timestamp.node.ts';
+import type { TimestampTokenInfo } from './tsa-client.node.ts';
 
 export interface AttestOptions {
   archivePath: string;
@@ -106,6 +108,8 @@ export interface AttestationVerification {
   valid: boolean;
   checks: AttestationCheck[];
   report: { id: string; case: string; verdict: string; examiner: string } | null;
+  /** The RFC 3161 document time-stamp appended by `sealcheck timestamp`, when present and valid. */
+  timestamp?: TimestampTokenInfo | null;
 }
 
 /** The examiner's public key from PREFIX.pub (PEM SPKI) or PREFIX.ssh.pub (OpenSSH line). */
@@ -155,10 +159,13 @@ function unsignedForm(pdf: Uint8Array): Uint8Array {
   return out;
 }
 
-export async function verifyAttestation(pdfPath: string, examinerKey: Uint8Array, archivePath?: string): Promise<AttestationVerification> {
+export async function verifyAttestation(pdfPath: string, examinerKey: Uint8Array, archivePath?: string, options: { tsaCertificates?: Uint8Array[] } = {}): Promise<AttestationVerification> {
   const checks: AttestationCheck[] = [];
   const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
-  const pdf = new Uint8Array(await readFile(pdfPath));
+  const file = new Uint8Array(await readFile(pdfPath));
+  // Checks 1-5 are of the revision the examiner signed; a document time-stamp appended later is check 6.
+  const stamped = readDocumentTimestamp(file);
+  const pdf = stamped.signedRevision;
 
   // 1. The embedded PAdES signature over the whole file, by the examiner's key.
   const pades = verifyPdfSignature(pdf, examinerKey);
@@ -213,10 +220,19 @@ export async function verifyAttestation(pdfPath: string, examinerKey: Uint8Array
     const item = content.evidence.find((e) => e.sha256 === d.sha256);
     check('evidence digests', item !== undefined && item.sha512 === d.sha512, item ? `SHA-256 ${d.sha256} and SHA-512 match evidence ${item.label} (${item.fileName})` : `SHA-256 of ${archivePath} is ${d.sha256}, not an attested evidence item`);
   }
+
+  // 6. A document time-stamp (sealcheck timestamp), when a revision was appended after signing.
+  let timestamp: TimestampTokenInfo | null = null;
+  if (stamped.timestamp || stamped.problem) {
+    const t = checkDocumentTimestamp(stamped, file.length, options.tsaCertificates);
+    check('document time-stamp (RFC 3161)', t.ok, t.detail);
+    timestamp = t.token;
+  } else if (options.tsaCertificates) check('document time-stamp (RFC 3161)', false, '--tsa-cert was given but the report has no document time-stamp');
   return {
     valid: checks.length > 0 && checks.every((c) => c.ok),
     checks,
     report: content && { id: content.report.id, case: content.case.number, verdict: content.result.verdict, examiner: content.examiner.name },
+    timestamp,
   };
 }
 

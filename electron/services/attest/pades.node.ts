@@ -195,6 +195,10 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
+/** The same DER primitives for the RFC 3161 time-stamp client and checker (timestamp.node.ts): one DER codec in the project. */
+export const der = { concat, tlv, seq, oid, uint, octets, bool, algorithm, readNode, children, expect, decodeOid, bytesEqual } as const;
+export type DerNode = Node;
+
 // ─── Examiner certificate ────────────────────────────────────────────────────────────────────
 
 export interface ExaminerCertificateOptions {
