@@ -20,6 +20,7 @@ import { parseArgs, one, required, positiveInteger, type Parsed } from './args.t
 import { countEvents, listEvents, PRESETS, type EntryStatus, type EventFilter, type EventRow, type PresetName } from '../services/index/query.node.ts';
 import { openCaseDatabase } from '../services/index/writer.node.ts';
 import { attest, examinerPublicKey, verifyAttestation } from '../services/attest/attest.node.ts';
+import { loadTsaCertificates, timestampCommand, TIMESTAMP_EXIT_CODES, TIMESTAMP_USAGE } from './timestamp-command.ts';
 import { SELF_TEST_HELP, selfTestCommand } from './self-test.ts';
 
 const HELP = `sealcheck ${TOOL_VERSION} — seal and verify Kubernetes audit log archives (format v1)
@@ -41,8 +42,8 @@ Usage:
                   --examiner-key PREFIX.key [--passphrase-file F] --case ID --examiner NAME
                   [--title T] [--requesting-party P] [--role R] [--organisation O]
                   [--index CASE.sqlite] --out REPORT.pdf
-  sealcheck verify-attestation REPORT.pdf --examiner PUB [--archive ARCHIVE] [--json]
-${SELF_TEST_HELP}
+  sealcheck verify-attestation REPORT.pdf --examiner PUB [--archive ARCHIVE] [--tsa-cert CERT.pem ...] [--json]
+${TIMESTAMP_USAGE}${SELF_TEST_HELP}
   sealcheck query CASE.sqlite [--verb V] [--user U] [--resource R] [--namespace N] [--code C]
                   [--from TIME] [--to TIME] [--text Q] [--preset NAME [--account NAME]]
                   [--stage S] [--status covered|unsigned|failed] [--count] [--limit N] [--json|--csv]
@@ -54,7 +55,7 @@ entry N) and FILE.entry (the entry's bytes): exit 0 written, 1 entry not covered
 such entry. verify-proof: exit 0 proven, 1 not proven, 2 bad usage (RAW_EVENT_FILE may end with one LF).
 self-test: exit 0 every bundled case gave its expected verdict and findings, 1 one did not, 2 bad usage;
 the JSON record (default: sealcheck-self-test-<UTC time>.json here) is signed (FILE.dsse.json) with --examiner-key.
-`;
+${TIMESTAMP_EXIT_CODES}`;
 
 export interface Io {
   stdout: (s: string) => void;
@@ -82,6 +83,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await attestCommand(rest, io);
       case 'verify-attestation':
         return await verifyAttestationCommand(rest, io);
+      case 'timestamp':
+        return await timestampCommand(rest, io);
       case 'self-test':
         return await selfTestCommand(rest, io);
       case undefined:
@@ -349,7 +352,7 @@ async function attestCommand(argv: string[], io: Io): Promise<number> {
 }
 
 async function verifyAttestationCommand(argv: string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { examiner: { kind: 'one' }, archive: { kind: 'one' }, json: { kind: 'bool' } }, 'verify-attestation');
+  const p = parseArgs(argv, { examiner: { kind: 'one' }, archive: { kind: 'one' }, 'tsa-cert': { kind: 'many' }, json: { kind: 'bool' } }, 'verify-attestation');
   if (p.positional.length !== 1) throw new UsageError(`verify-attestation: expected exactly one REPORT.pdf, got ${p.positional.length}`);
   const pdf = p.positional[0]!;
   if (!existsSync(pdf)) throw new UsageError(`verify-attestation: ${pdf}: no such file`);
@@ -362,7 +365,8 @@ async function verifyAttestationCommand(argv: string[], io: Io): Promise<number>
   }
   const archive = one(p, 'archive');
   if (archive !== undefined && !existsSync(archive)) throw new UsageError(`verify-attestation: --archive ${archive}: no such file or directory`);
-  const v = await verifyAttestation(pdf, key, archive);
+  const tsaCerts = p.flags.get('tsa-cert');
+  const v = await verifyAttestation(pdf, key, archive, tsaCerts ? { tsaCertificates: await loadTsaCertificates(tsaCerts) } : {});
   if (p.flags.has('json')) io.stdout(`${JSON.stringify(v, null, 2)}\n`);
   else {
     io.stdout(v.valid ? `VALID: ${pdf} is signed by the examiner key and every check passed.\n` : `INVALID: ${pdf} failed ${v.checks.filter((c) => !c.ok).length} check(s).\n`);
