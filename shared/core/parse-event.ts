@@ -1,5 +1,6 @@
 // Turns one archive entry's bytes into the forensic index columns: audit.k8s.io events, ingress-nginx and Traefik access logs.
 import type { EventFields, EventKind } from './event-row.ts';
+import { auditKind, recogniseLine, recogniseObject, type Recognised } from './formats/detect.ts';
 
 // JSON text must be UTF-8 (RFC 8259), so a JSON entry is decoded strictly: with replacement characters
 // a value would say something the bytes do not. ignoreBOM keeps a BOM in the string, where JSON.parse
@@ -27,7 +28,8 @@ function parse(bytes: Uint8Array, kind: EventKind): EventFields {
   try {
     text = strictUtf8.decode(bytes);
   } catch {
-    return fromAccessLine(lenientUtf8.decode(bytes)) ?? blank('other', false);
+    const lenient = lenientUtf8.decode(bytes);
+    return fromAccessLine(lenient) ?? fromRecognised(recogniseLine(lenient), kind, false);
   }
   if (startsWithBrace(bytes)) {
     let value: unknown;
@@ -40,7 +42,7 @@ function parse(bytes: Uint8Array, kind: EventKind): EventFields {
     return fromObject(value as JsonObject, kind);
   }
   // Nothing else (a JSON array or scalar, a text line) can be a JSON object, so JSON.parse is not tried.
-  return fromAccessLine(text) ?? blank('other', false);
+  return fromAccessLine(text) ?? fromRecognised(recogniseLine(text), kind, false);
 }
 
 function startsWithBrace(b: Uint8Array): boolean {
@@ -114,7 +116,18 @@ function obj(v: unknown): JsonObject | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as JsonObject) : null;
 }
 
+// Exports and other formats (shared/core/formats/): the columns come from the event inside the record.
+function fromRecognised(r: Recognised | null, kind: EventKind, json: boolean): EventFields {
+  if (r === null) return blank('other', json);
+  if (r.type === 'access') return Object.assign(blank(r.columns.kind, json), r.columns);
+  const f = fromAudit(r.event, auditKind(r.openshift, kind));
+  f.json = json;
+  return f;
+}
+
 function fromObject(o: JsonObject, kind: EventKind): EventFields {
+  const recognised = recogniseObject(o);
+  if (recognised !== null) return fromRecognised(recognised, kind, true);
   const apiVersion = o['apiVersion'];
   if (typeof apiVersion === 'string' && apiVersion.startsWith('audit.k8s.io/')) {
     // OpenShift cannot be told from vanilla kube-apiserver by the bytes alone, so the manifest decides that.

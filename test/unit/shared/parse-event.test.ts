@@ -24,14 +24,14 @@ function lines(name: string): Uint8Array[] {
 const IMMUDB = lines('immudb-log-audit_k8s.jsonl');
 const OPENSHIFT = lines('openshift-clo_audit_in.jsonl');
 const AUDIT2RBAC = lines('audit2rbac_demo.jsonl');
-const NGINX = lines('ingress-nginx_upstreaminfo.log');
-const TRAEFIK = lines('traefik_access.jsonl');
+const NGINX = lines('ingress-nginx_beats-test.log');
+const TRAEFIK = lines('traefik_crowdsec-nikto.jsonl');
 const ALL_FILES: [string, Uint8Array[], EventKind][] = [
   ['immudb-log-audit_k8s.jsonl', IMMUDB, 'kubernetes-audit'],
   ['openshift-clo_audit_in.jsonl', OPENSHIFT, 'openshift-audit'],
   ['audit2rbac_demo.jsonl', AUDIT2RBAC, 'kubernetes-audit'],
-  ['ingress-nginx_upstreaminfo.log', NGINX, 'ingress-nginx'],
-  ['traefik_access.jsonl', TRAEFIK, 'traefik-access'],
+  ['ingress-nginx_beats-test.log', NGINX, 'ingress-nginx'],
+  ['traefik_crowdsec-nikto.jsonl', TRAEFIK, 'traefik-access'],
 ];
 
 const utf8 = new TextEncoder();
@@ -417,11 +417,13 @@ describe('whole sample files', () => {
 const NGINX_ROW: EventFields = { ...NONE, kind: 'ingress-nginx' };
 
 describe('ingress-nginx upstreaminfo lines', () => {
-  const expected: EventFields[] = [
-    {
-      ...NGINX_ROW,
-      clientAddress: '192.168.64.1',
-      sourceIp: '192.168.64.1',
+  const client = (ip: string): EventFields => ({ ...NGINX_ROW, clientAddress: ip, sourceIp: ip });
+  const FIREFOX = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.14; rv:72.0) Gecko/20100101 Firefox/72.0';
+  const CHROME_2022 = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/104.0.0.0 Safari/537.36';
+  // [line number in the sample, the exact row]
+  const expected: [number, EventFields][] = [
+    [1, {
+      ...client('192.168.64.1'),
       time: '07/Feb/2020:11:48:51 +0000',
       timeUs: 1581076131000000,
       method: 'POST',
@@ -434,29 +436,10 @@ describe('ingress-nginx upstreaminfo lines', () => {
       durationUs: 1000,
       service: 'default-web-8080',
       upstream: '172.17.0.5:8080',
-    },
-    {
-      ...NGINX_ROW,
-      clientAddress: '192.168.64.1',
-      sourceIp: '192.168.64.1',
-      time: '07/Feb/2020:11:49:30 +0000',
-      timeUs: 1581076170000000,
-      method: 'DELETE',
-      path: '/products/42',
-      protocol: 'HTTP/1.1',
-      status: 200,
-      responseBytes: 59,
-      userAgent: 'curl/7.54.0',
-      requestBytes: 94,
-      durationUs: 0,
-      service: 'default-web-8080',
-      upstream: '172.17.0.5:8080',
-    },
-    {
+    }],
+    [5, {
       // A junk method answered 400 by nginx itself: no upstream, no service, no user agent.
-      ...NGINX_ROW,
-      clientAddress: '192.168.64.1',
-      sourceIp: '192.168.64.1',
+      ...client('192.168.64.1'),
       time: '07/Feb/2020:11:49:50 +0000',
       timeUs: 1581076190000000,
       method: 'PATCHp',
@@ -466,11 +449,10 @@ describe('ingress-nginx upstreaminfo lines', () => {
       responseBytes: 163,
       requestBytes: 0,
       durationUs: 0,
-    },
-    {
-      ...NGINX_ROW,
-      clientAddress: '192.168.64.1',
-      sourceIp: '192.168.64.1',
+    }],
+    [9, {
+      // A referer is logged but not indexed.
+      ...client('192.168.64.1'),
       time: '07/Feb/2020:11:55:57 +0000',
       timeUs: 1581076557000000,
       method: 'GET',
@@ -484,46 +466,26 @@ describe('ingress-nginx upstreaminfo lines', () => {
       durationUs: 0,
       service: 'default-web-8080',
       upstream: '172.17.0.5:8080',
-    },
-    {
-      ...NGINX_ROW,
-      clientAddress: '67.43.156.13',
-      sourceIp: '67.43.156.13',
-      time: '07/Feb/2020:12:00:28 +0000',
-      timeUs: 1581076828000000,
-      method: 'GET',
-      path: '/products/42?address=delhi+technological+university',
-      protocol: 'HTTP/1.1',
-      status: 200,
-      responseBytes: 59,
-      userAgent: 'python-requests/2.22.0',
-      requestBytes: 197,
-      durationUs: 0,
-      service: 'default-web-8080',
-      upstream: '172.17.0.5:8080',
-    },
-    {
-      ...NGINX_ROW,
-      clientAddress: '67.43.156.13',
-      sourceIp: '67.43.156.13',
+    }],
+    [24, {
+      // Two upstreams tried, their lengths, times and codes as lists; the URI stays percent-encoded.
+      ...client('192.168.64.14'),
       time: '07/Feb/2020:12:02:42 +0000',
       timeUs: 1581076962000000,
       method: 'GET',
-      path: '/v2/some',
+      path: '/A%20Beka%20G1%20Howe/029_AND_30/15%20reading%20elephants.mp4',
       protocol: 'HTTP/1.1',
       status: 200,
       responseBytes: 61,
-      userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.14; rv:72.0) Gecko/20100101 Firefox/72.0',
+      userAgent: FIREFOX,
       requestBytes: 348,
       durationUs: 1000,
       service: 'default-web2-8080',
-      upstream: '172.17.0.6:8080',
-    },
-    {
+      upstream: '172.17.0.6:8080, 172.17.0.7:8080',
+    }],
+    [25, {
       // IPv6 client with a basic-auth user and an IPv6 upstream.
-      ...NGINX_ROW,
-      clientAddress: '2a02:cf40::',
-      sourceIp: '2a02:cf40::',
+      ...client('2a02:cf40::'),
       username: 'remote_monitoring_user',
       time: '24/Aug/2022:21:04:17 +0000',
       timeUs: 1661375057000000,
@@ -538,12 +500,10 @@ describe('ingress-nginx upstreaminfo lines', () => {
       durationUs: 33000,
       service: 'esmon-esmon-es-http-9200',
       upstream: '[2a02:cf40::]:9200',
-    },
-    {
-      // A retry over two upstreams: the address list is kept as written.
-      ...NGINX_ROW,
-      clientAddress: '2a02:cf40::4e36',
-      sourceIp: '2a02:cf40::4e36',
+    }],
+    [26, {
+      // A retry over two IPv6 upstreams: the address list is kept as written.
+      ...client('2a02:cf40::4e36'),
       time: '24/Aug/2022:18:05:41 +0000',
       timeUs: 1661364341000000,
       method: 'GET',
@@ -551,21 +511,71 @@ describe('ingress-nginx upstreaminfo lines', () => {
       protocol: 'HTTP/2.0',
       status: 502,
       responseBytes: 552,
-      userAgent:
-        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/104.0.0.0 Safari/537.36',
+      userAgent: CHROME_2022,
       requestBytes: 27,
       durationUs: 0,
       service: 'localhost-8080',
       upstream: '[2a02:cf40::7]:5000, [2a02:cf40::4e36]:5000',
-    },
+    }],
+    [27, {
+      // The hand-made malformed upstream address: recorded as written, never "repaired".
+      ...client('2a02:cf40::4e36'),
+      time: '24/Aug/2022:18:05:41 +0000',
+      timeUs: 1661364341000000,
+      method: 'GET',
+      path: '/favicon.ico',
+      protocol: 'HTTP/2.0',
+      status: 502,
+      responseBytes: 552,
+      userAgent: CHROME_2022,
+      requestBytes: 27,
+      durationUs: 0,
+      service: 'localhost-8080',
+      upstream: '[2a02:cf40::7]:5000, [2a02:cf40::::::::4e36]:500000000',
+    }],
+    [28, {
+      // A unix-socket upstream.
+      ...client('192.168.64.1'),
+      time: '07/Feb/2020:11:56:54 +0000',
+      timeUs: 1581076614000000,
+      method: 'GET',
+      path: '/products/42',
+      protocol: 'HTTP/1.1',
+      status: 200,
+      responseBytes: 59,
+      userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.0.5 Safari/605.1.15',
+      requestBytes: 369,
+      durationUs: 2000,
+      service: 'default-web-8080',
+      upstream: 'unix:/var/run/php-fpm.sock',
+    }],
+    [29, {
+      // "-" inside the per-upstream lists ($upstream_response_length, _time, _status) for the second upstream.
+      ...client('192.168.64.14'),
+      time: '07/Feb/2020:12:02:42 +0000',
+      timeUs: 1581076962000000,
+      method: 'GET',
+      path: '/test/test.mp4',
+      protocol: 'HTTP/1.1',
+      status: 200,
+      responseBytes: 61,
+      userAgent: FIREFOX,
+      requestBytes: 348,
+      durationUs: 1000,
+      service: 'default-web2-8080',
+      upstream: '172.17.0.6:8080, 172.17.0.7:8080',
+    }],
   ];
 
-  test('the sample has 8 lines', () => assert.equal(NGINX.length, expected.length));
-  for (const [i, want] of expected.entries()) {
-    test(`line ${i + 1}`, () => {
-      assert.deepEqual(parseEvent(line(NGINX, i + 1), 'ingress-nginx'), want);
+  test('the sample has 29 lines, every one of them an ingress-nginx row', () => {
+    assert.equal(NGINX.length, 29);
+    assert.deepEqual(NGINX.map((b) => parseEvent(b, 'ingress-nginx').kind), Array(29).fill('ingress-nginx'));
+  });
+  for (const [n, want] of expected) {
+    test(`line ${n}`, () => {
+      assert.deepEqual(parseEvent(line(NGINX, n), 'ingress-nginx'), want);
       // A JSON manifest kind changes nothing: the bytes decide.
-      assert.deepEqual(parseEvent(line(NGINX, i + 1), 'kubernetes-audit'), want);
+      assert.deepEqual(parseEvent(line(NGINX, n), 'kubernetes-audit'), want);
     });
   }
 
@@ -635,10 +645,12 @@ describe('ingress-nginx upstreaminfo lines', () => {
       ok + ' extra',
       ok.replace('10.1.2.3 - ', '10.1.2.3 '),
       '10.1.2.3 10.1.2.4 - ' + ok.slice('10.1.2.3 - '.length),
-      // the combined format, without the upstream part
-      '10.1.2.3 - - [07/Feb/2020:17:18:51 +0530] "GET / HTTP/1.1" 200 12 "-" "curl/8.0"',
     ];
     for (const s of broken) assert.deepEqual(parseEvent(bytes(s), 'ingress-nginx'), NONE, s);
+    // nginx `combined` (upstreaminfo without the upstream part) is its own format since issue 12:
+    // test/unit/shared/formats/access-lines.test.ts pins its columns.
+    const combined = '10.1.2.3 - - [07/Feb/2020:17:18:51 +0530] "GET / HTTP/1.1" 200 12 "-" "curl/8.0"';
+    assert.equal(parseEvent(bytes(combined), 'ingress-nginx').upstream, null);
   });
 
   test('invalid UTF-8 in a text line: still parsed, the bad bytes shown as U+FFFD', () => {
@@ -657,74 +669,93 @@ describe('ingress-nginx upstreaminfo lines', () => {
 const TRAEFIK_ROW: EventFields = { ...NONE, kind: 'traefik-access', json: true };
 
 describe('Traefik JSON access lines', () => {
-  const expected: EventFields[] = [
-    {
-      // ping@internal: Traefik answered itself, so there is no service; ClientUsername "-" is no user.
-      ...TRAEFIK_ROW,
-      clientAddress: '10.10.10.10:12345',
-      sourceIp: '10.10.10.10',
+  // Every line of the Nikto scan comes from one client through one router to one service.
+  const SCAN: EventFields = {
+    ...TRAEFIK_ROW,
+    sourceIp: '172.17.0.1',
+    host: 'test.docker.localhost',
+    protocol: 'HTTP/1.1',
+    userAgent: 'Nikto',
+    requestBytes: 0,
+    upstream: '172.17.0.3:80',
+    service: 'test@docker',
+    router: 'test@docker',
+  };
+  const expected: [number, EventFields][] = [
+    [1, {
+      // ClientUsername "-" is no user; request_User-Agent (a header key with a hyphen) is the user agent; Duration in ns.
+      ...SCAN,
+      clientAddress: '172.17.0.1:39490',
       method: 'GET',
-      path: '/ping',
-      host: '10.10.10.11',
-      protocol: 'HTTP/1.1',
-      status: 200,
-      requestBytes: 0,
-      responseBytes: 2,
-      durationUs: 24,
-      router: 'ping@internal',
-      time: '2024-02-01T15:43:38.669746824Z',
-      timeUs: 1706802218669746,
-    },
-    {
-      // No ClientHost and no StartUTC: the host comes from ClientAddr, the time from StartLocal.
-      ...TRAEFIK_ROW,
-      clientAddress: '10.10.10.20:23456',
-      sourceIp: '10.10.10.20',
-      method: 'GET',
-      path: '/foo/bar/baz.php',
-      host: '10.10.10.11',
-      protocol: 'HTTP/1.1',
+      path: '/594VAEoi.dtd',
       status: 404,
-      requestBytes: 814,
-      responseBytes: 19,
-      durationUs: 486,
-      upstream: '10.10.10.40:1234',
-      service: 'service-foo-0120101010101@kubernetescrd',
-      router: 'service-foo-0101010101010101@kubernetescrd',
-      userAgent:
-        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_10_1) AppleWebKit/123.36 (KHTML, like Gecko) Chrome/39.0.2171.95 Safari/537.36',
-      time: '2024-02-02T17:07:08.048870614Z',
-      timeUs: 1706893628048870,
-    },
-    {
-      // IPv6 loopback client, 8 fraction digits.
-      ...TRAEFIK_ROW,
-      clientAddress: '[::1]:56348',
-      sourceIp: '::1',
+      responseBytes: 356,
+      durationUs: 215,
+      time: '2021-12-08T14:02:43.464763557Z',
+      timeUs: 1638972163464763,
+    }],
+    [2, {
+      ...SCAN,
+      clientAddress: '172.17.0.1:39490',
       method: 'GET',
-      path: '/',
-      host: 'backend.elastic-package-service.docker.localhost',
-      protocol: 'HTTP/1.1',
+      path: '/594VAEoi.vts',
       status: 404,
-      requestBytes: 0,
-      responseBytes: 19,
-      durationUs: 32,
-      time: '2024-04-15T13:26:33.80902715Z',
-      timeUs: 1713187593809027,
-    },
+      responseBytes: 356,
+      durationUs: 221,
+      time: '2021-12-08T14:02:43.465823955Z',
+      timeUs: 1638972163465823,
+    }],
+    [80, {
+      // The one CONNECT of the scan, answered 400.
+      ...SCAN,
+      clientAddress: '172.17.0.1:39496',
+      method: 'CONNECT',
+      path: '/594VAEoi.local',
+      status: 400,
+      responseBytes: 358,
+      durationUs: 564,
+      time: '2021-12-08T14:02:43.589545005Z',
+      timeUs: 1638972163589545,
+    }],
   ];
 
-  test('the sample has 3 lines', () => assert.equal(TRAEFIK.length, expected.length));
-  for (const [i, want] of expected.entries()) {
-    test(`line ${i + 1}`, () => {
-      assert.deepEqual(parseEvent(line(TRAEFIK, i + 1), 'traefik-access'), want);
-      assert.deepEqual(parseEvent(line(TRAEFIK, i + 1), 'kubernetes-audit'), want);
+  test('the sample has 80 lines, every one of them a Traefik row', () => {
+    assert.equal(TRAEFIK.length, 80);
+    assert.deepEqual(TRAEFIK.map((b) => parseEvent(b, 'traefik-access').kind), Array(80).fill('traefik-access'));
+  });
+  for (const [n, want] of expected) {
+    test(`line ${n}`, () => {
+      assert.deepEqual(parseEvent(line(TRAEFIK, n), 'traefik-access'), want);
+      assert.deepEqual(parseEvent(line(TRAEFIK, n), 'kubernetes-audit'), want);
     });
   }
+
+  test('no ClientHost: the host comes from ClientAddr, an IPv6 one too; no service or router when Traefik answered itself', () => {
+    const event = JSON.parse(text(line(TRAEFIK, 1))) as Record<string, unknown>;
+    delete event['ClientHost'];
+    event['ClientAddr'] = '[::1]:56348';
+    for (const k of ['ServiceAddr', 'ServiceName', 'ServiceURL', 'RouterName']) delete event[k];
+    assert.deepEqual(parseEvent(bytes(JSON.stringify(event)), 'traefik-access'), {
+      ...SCAN,
+      clientAddress: '[::1]:56348',
+      sourceIp: '::1',
+      upstream: null,
+      service: null,
+      router: null,
+      method: 'GET',
+      path: '/594VAEoi.dtd',
+      status: 404,
+      responseBytes: 356,
+      durationUs: 215,
+      time: '2021-12-08T14:02:43.464763557Z',
+      timeUs: 1638972163464763,
+    });
+  });
 
   test('ServiceURL.Host when ServiceAddr is absent; a real ClientUsername; StartUTC over StartLocal over time', () => {
     const event = JSON.parse(text(line(TRAEFIK, 2))) as Record<string, unknown>;
     delete event['ServiceAddr'];
+    (event['ServiceURL'] as Record<string, unknown>)['Host'] = '10.10.10.60:5678';
     event['ClientUsername'] = 'alice';
     event['StartUTC'] = '2024-02-02T17:07:08.048870999Z';
     event['StartLocal'] = '2024-02-02T18:07:08.048870999+01:00';
@@ -736,8 +767,8 @@ describe('Traefik JSON access lines', () => {
     delete event['StartUTC'];
     delete event['StartLocal'];
     r = parseEvent(bytes(JSON.stringify(event)), 'traefik-access');
-    assert.equal(r.time, '2024-02-02T17:07:08Z');
-    assert.equal(r.timeUs, 1706893628000000);
+    assert.equal(r.time, '2021-12-08T14:02:43Z');
+    assert.equal(r.timeUs, 1638972163000000);
   });
 
   test('Duration in nanoseconds is truncated to whole microseconds exactly', () => {
@@ -937,7 +968,8 @@ describe('never throws', () => {
   };
 
   test('every prefix of every access line and of a short audit event', () => {
-    for (const b of [...NGINX, ...TRAEFIK, line(IMMUDB, 2)]) {
+    // The Traefik lines all share one shape; three of them are enough.
+    for (const b of [...NGINX, ...TRAEFIK.slice(0, 2), line(TRAEFIK, 80), line(IMMUDB, 2)]) {
       for (let n = 0; n <= b.length; n++) check(b.subarray(0, n), 'ingress-nginx');
     }
   });
