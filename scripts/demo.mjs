@@ -2,8 +2,9 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'demo-output');
 const samples = join(root, 'resources/samples');
 const cli = join(root, 'electron/cli/sealcheck.mjs');
@@ -33,8 +34,8 @@ const archives = [
   ['kube-apiserver audit log (2,971 events)', 'immudb-log-audit_k8s.jsonl', 'archives/kubernetes-audit', ['--checkpoint-every', '1000', '--segment-entries', '1000']],
   ['legacy 2017 audit events', 'audit2rbac_demo.jsonl', 'archives/audit2rbac.tar', []],
   ['OpenShift audit log (RequestResponse)', 'openshift-clo_audit_in.jsonl', 'archives/openshift-audit.tar.gz', ['--gzip']],
-  ['ingress-nginx access log', 'ingress-nginx_upstreaminfo.log', 'archives/ingress-nginx', []],
-  ['Traefik access log', 'traefik_access.jsonl', 'archives/traefik-access.tar', []],
+  ['ingress-nginx access log (29 lines)', 'ingress-nginx_beats-test.log', 'archives/ingress-nginx', []],
+  ['Traefik access log of a Nikto scan (80 lines)', 'traefik_crowdsec-nikto.jsonl', 'archives/traefik-access.tar', []],
 ];
 step('2. Seal the bundled real logs (every checkpoint signed by the log and cosigned by the witness)');
 for (const [what, file, archive, extra] of archives) {

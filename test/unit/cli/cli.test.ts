@@ -5,8 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SAMPLES = join(ROOT, 'resources/samples');
 let dir = '';
 
@@ -57,9 +58,9 @@ test('every bundled real log seals and verifies, in every container', async () =
   assert.equal(files.length, 5);
   const kinds: Record<string, string> = {
     'immudb-log-audit_k8s.jsonl': 'kubernetes-audit', 'audit2rbac_demo.jsonl': 'kubernetes-audit', 'openshift-clo_audit_in.jsonl': 'openshift-audit',
-    'ingress-nginx_upstreaminfo.log': 'ingress-nginx', 'traefik_access.jsonl': 'traefik-access',
+    'ingress-nginx_beats-test.log': 'ingress-nginx', 'traefik_crowdsec-nikto.jsonl': 'traefik-access',
   };
-  const counts: Record<string, number> = { 'immudb-log-audit_k8s.jsonl': 2971, 'audit2rbac_demo.jsonl': 37, 'openshift-clo_audit_in.jsonl': 100, 'ingress-nginx_upstreaminfo.log': 8, 'traefik_access.jsonl': 3 };
+  const counts: Record<string, number> = { 'immudb-log-audit_k8s.jsonl': 2971, 'audit2rbac_demo.jsonl': 37, 'openshift-clo_audit_in.jsonl': 100, 'ingress-nginx_beats-test.log': 29, 'traefik_crowdsec-nikto.jsonl': 80 };
   for (const f of files) {
     for (const [suffix, extra] of [['', []], ['.tar', ['--gzip']], ['.tar.gz', ['--segment-entries', '1000']]] as const) {
       const out = `${f}${suffix}`;
@@ -78,8 +79,8 @@ test('every bundled real log seals and verifies, in every container', async () =
   const sealed = await readFile(join(dir, 'openshift-clo_audit_in.jsonl', 'segments', '000000000000.jsonl'));
   assert.deepEqual(sealed, await readFile(join(SAMPLES, 'openshift-clo_audit_in.jsonl')));
   // The tar is an ordinary tar.
-  const t = spawnSync('tar', ['-tf', join(dir, 'traefik_access.jsonl.tar')], { encoding: 'utf8' });
-  assert.deepEqual(t.stdout.trim().split('\n'), ['segments/000000000000.jsonl.gz', 'segments/000000000000.chain', 'checkpoints/000000000003.ckpt', 'manifest.json']);
+  const t = spawnSync('tar', ['-tf', join(dir, 'traefik_crowdsec-nikto.jsonl.tar')], { encoding: 'utf8' });
+  assert.deepEqual(t.stdout.trim().split('\n'), ['segments/000000000000.jsonl.gz', 'segments/000000000000.chain', 'checkpoints/000000000080.ckpt', 'manifest.json']);
 });
 
 test('--json is exactly the spec §7 object', () => {
@@ -99,12 +100,12 @@ test('--json is exactly the spec §7 object', () => {
 });
 
 test('exit codes: 0 verified, 1 failed, 3 incomplete, 2 bad usage', async () => {
-  ok(['seal', '--key', 'log.key', '--origin', 'prod.example/audit', '--out', 'e', join(SAMPLES, 'traefik_access.jsonl')]);
+  ok(['seal', '--key', 'log.key', '--origin', 'prod.example/audit', '--out', 'e', join(SAMPLES, 'traefik_crowdsec-nikto.jsonl')]);
   assert.equal(run(['verify', 'e', '--trust', 'log.pub']).code, 0);
   // A key of the same name but another key: nothing is trusted, nothing is wrong.
   const inc = run(['verify', 'e', '--trust', 'impostor.pub']);
   assert.equal(inc.code, 3);
-  assert.match(inc.out, /^INCOMPLETE: no errors, but only 0 of 3 entries/);
+  assert.match(inc.out, /^INCOMPLETE: no errors, but only 0 of 80 entries/);
   const seg = join(dir, 'e', 'segments', '000000000000.jsonl');
   const text = await readFile(seg, 'utf8');
   await writeFile(seg, text.replace('"GET"', '"PUT"'));
@@ -120,12 +121,12 @@ test('bad usage names the file and the problem', async () => {
   await writeFile(join(dir, 'garbage.bin'), 'this is not an archive at all, just some text that is long enough to fill a block '.repeat(10));
   await writeFile(join(dir, 'two.pub'), `${await readFile(join(dir, 'log.pub'), 'utf8')}${await readFile(join(dir, 'w1.pub'), 'utf8')}`);
   await writeFile(join(dir, 'anchor.ckpt'), 'prod.example/audit\n3\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\u2014 someone AAAAAAAA\n');
-  ok(['seal', '--key', 'log.key', '--origin', 'prod.example/audit', '--out', 'u', join(SAMPLES, 'traefik_access.jsonl')]);
+  ok(['seal', '--key', 'log.key', '--origin', 'prod.example/audit', '--out', 'u', join(SAMPLES, 'traefik_crowdsec-nikto.jsonl')]);
   usage(['verify', 'nope', '--trust', 'log.pub'], /nope: no such file or directory/);
   usage(['verify', 'garbage.bin', '--trust', 'log.pub'], /garbage\.bin: not a directory, tar or gzip file/);
   usage(['verify', 'u'], /at least one --trust/);
   usage(['verify', 'u', '--trust', 'missing.pub'], /cannot read key file missing\.pub: no such file/);
-  usage(['verify', 'u', '--trust', 'w1.pub'], /--trust w1\.pub: witness\.example\/w1 is a cosigner key \(type 0x04\), --trust needs a log key/);
+  usage(['verify', 'u', '--trust', 'w1.pub'], /--trust w1\.pub: witness\.example\/w1 is a cosigner key \(type 0x04\), not a log key \(type 0x01\)/);
   usage(['verify', 'u', '--trust', 'log.pub', '--witness', 'log.pub'], /--witness needs a cosigner key/);
   usage(['verify', 'u', '--trust', 'log.key'], /private signer key/);
   usage(['verify', 'u', '--trust', 'two.pub'], /one key per file/);
@@ -134,9 +135,9 @@ test('bad usage names the file and the problem', async () => {
   usage(['verify', 'u', '--trust', 'log.pub', '--anchor', 'anchor.ckpt'], /anchor anchor\.ckpt is not a valid checkpoint|has no valid signature/);
   usage(['verify', 'u', '--trust', 'log.pub', '--frobnicate'], /unknown option --frobnicate/);
   usage(['verify', 'u', 'u', '--trust', 'log.pub'], /exactly one ARCHIVE/);
-  usage(['seal', '--key', 'log.key', '--origin', 'other.example/log', '--out', 'x', join(SAMPLES, 'traefik_access.jsonl')], /must equal the log key's name/);
-  usage(['seal', '--key', 'w1.key', '--origin', 'witness.example/w1', '--out', 'x', join(SAMPLES, 'traefik_access.jsonl')], /cosigner key/);
-  usage(['seal', '--key', 'log.key', '--origin', 'prod.example/audit', '--out', 'u', join(SAMPLES, 'traefik_access.jsonl')], /already exists/);
+  usage(['seal', '--key', 'log.key', '--origin', 'other.example/log', '--out', 'x', join(SAMPLES, 'traefik_crowdsec-nikto.jsonl')], /must equal the log key's name/);
+  usage(['seal', '--key', 'w1.key', '--origin', 'witness.example/w1', '--out', 'x', join(SAMPLES, 'traefik_crowdsec-nikto.jsonl')], /cosigner key/);
+  usage(['seal', '--key', 'log.key', '--origin', 'prod.example/audit', '--out', 'u', join(SAMPLES, 'traefik_crowdsec-nikto.jsonl')], /already exists/);
   usage(['seal', '--key', 'log.key', '--origin', 'prod.example/audit', '--out', 'x', 'no-such.log'], /cannot read input no-such\.log: no such file/);
   usage(['seal', '--key', 'log.key', '--origin', 'prod.example/audit', '--out', 'x', '--checkpoint-every', '0', 'no-such.log'], /--checkpoint-every must be a positive integer/);
   usage(['frob'], /unknown command "frob"/);

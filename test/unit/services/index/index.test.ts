@@ -7,6 +7,7 @@ import { cpSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { LOG_KEY, makeKey, type SignerKey } from '../../../../shared/core/keys.ts';
 import { nodeEd25519 } from '../../../../electron/services/crypto.node.ts';
@@ -17,7 +18,7 @@ import { openCaseDatabase, type RunMeta } from '../../../../electron/services/in
 import { countEvents, listEvents, histogram, topValues, PRESETS, type EventFilter } from '../../../../electron/services/index/query.node.ts';
 import { EvidenceReader } from '../../../../electron/services/index/raw-entry.node.ts';
 
-const ROOT = new URL('../../../../', import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SAMPLES = join(ROOT, 'resources/samples');
 const seed = new Uint8Array(32).fill(9);
 const LOG: SignerKey = { ...makeKey('case.example/audit', LOG_KEY, nodeEd25519.publicKeyFromSeed(seed)), seed };
@@ -27,7 +28,7 @@ const run = (): RunMeta => ({ tool: 'sealcheck', toolVersion: 'test', startedAt:
 let dir = '';
 let dbPath = '';
 const archives: Record<string, { path: string; id: number }> = {};
-const FILES = ['immudb-log-audit_k8s.jsonl', 'openshift-clo_audit_in.jsonl', 'audit2rbac_demo.jsonl', 'ingress-nginx_upstreaminfo.log', 'traefik_access.jsonl'];
+const FILES = ['immudb-log-audit_k8s.jsonl', 'openshift-clo_audit_in.jsonl', 'audit2rbac_demo.jsonl', 'ingress-nginx_beats-test.log', 'traefik_crowdsec-nikto.jsonl'];
 
 function treeHash(path: string): string {
   const h = createHash('sha256');
@@ -96,10 +97,10 @@ test('every entry of every sample is indexed with its archive, offsets and kind'
     { archive_id: 1, kind: 'kubernetes-audit', n: 2971 },
     { archive_id: 2, kind: 'openshift-audit', n: 100 },
     { archive_id: 3, kind: 'kubernetes-audit', n: 37 },
-    { archive_id: 4, kind: 'ingress-nginx', n: 8 },
-    { archive_id: 5, kind: 'traefik-access', n: 3 },
+    { archive_id: 4, kind: 'ingress-nginx', n: 29 },
+    { archive_id: 5, kind: 'traefik-access', n: 80 },
   ]);
-  assert.equal(countEvents(db, {}), 3119);
+  assert.equal(countEvents(db, {}), 3217);
   // Rows point at the bytes: offsets and lengths rebuild the sample exactly.
   const raw = readFileSync(join(SAMPLES, 'immudb-log-audit_k8s.jsonl'));
   const rows = db.prepare('SELECT offset, length FROM entries WHERE archive_id = 1 AND segment_seq = 0 ORDER BY idx').all() as { offset: number; length: number }[];
@@ -127,7 +128,7 @@ test('specific events have exactly the right columns', () => {
   // A legacy 2017 event: time from the top-level timestamp; impersonation; a 403.
   const legacy = one('audit2rbac_demo.jsonl', 0);
   assert.deepEqual([legacy.time, legacy.impersonated_user, legacy.response_code, legacy.resource, legacy.namespace], ['2017-09-11T19:55:05Z', 'bob', 403, 'pods', 'default']);
-  // The ingress-nginx IPv6 line.
+  // The first ingress-nginx IPv6 line (line 25 of the sample).
   const v6 = db.prepare("SELECT client_address, method, path, status, username FROM entries WHERE kind = 'ingress-nginx' AND client_address LIKE '%:%'").get() as Record<string, unknown>;
   assert.deepEqual(v6, { client_address: '2a02:cf40::', method: 'POST', path: '/_bulk', status: 200, username: 'remote_monitoring_user' });
   db.close();
@@ -226,7 +227,7 @@ test('getEntry returns the exact evidence bytes and re-hashes them; a changed by
   const db = openCaseDatabase(dbPath, { readonly: true });
   const reader = new EvidenceReader();
   const lines = readFileSync(join(SAMPLES, 'openshift-clo_audit_in.jsonl'), 'utf8').split('\n');
-  for (const [file, idx] of [['immudb-log-audit_k8s.jsonl', 2500], ['openshift-clo_audit_in.jsonl', 42], ['audit2rbac_demo.jsonl', 36], ['ingress-nginx_upstreaminfo.log', 7]] as const) {
+  for (const [file, idx] of [['immudb-log-audit_k8s.jsonl', 2500], ['openshift-clo_audit_in.jsonl', 42], ['audit2rbac_demo.jsonl', 36], ['ingress-nginx_beats-test.log', 28], ['traefik_crowdsec-nikto.jsonl', 79]] as const) {
     const r = (await reader.entry(db, archives[file]!.id, idx))!;
     assert.equal(r.matches, true, file);
     assert.equal(r.leafNow, r.event.leaf);
@@ -250,7 +251,7 @@ test('getEntry returns the exact evidence bytes and re-hashes them; a changed by
   db.close();
 });
 
-test('killed mid-run, the database stays consistent, and running again rebuilds that archive cleanly', async () => {
+test('killed mid-run, a new case database is absent (never half built) and an existing one stays consistent; running again rebuilds cleanly', async () => {
   // An archive large enough that indexing takes a while: 120,000 synthetic events.
   const input = join(dir, 'big.jsonl');
   const lines: string[] = [];
@@ -261,32 +262,51 @@ test('killed mid-run, the database stays consistent, and running again rebuilds 
   const pub = join(dir, 'case.pub');
   const { formatVerifierKey } = await import('../../../../shared/core/keys.ts');
   writeFileSync(pub, `${formatVerifierKey(LOG)}\n`);
-  const db2 = join(dir, 'killed.sqlite');
-  const child = spawn(process.execPath, [join(ROOT, 'electron/cli/sealcheck.mjs'), 'verify', big, '--trust', pub, '--index', db2], { stdio: 'ignore' });
-  // Kill it once rows are being written.
-  const started = Date.now();
-  while (Date.now() - started < 20_000) {
-    await new Promise((r) => setTimeout(r, 20));
-    if (existsSync(db2) && existsSync(`${db2}-wal`) && statSync(`${db2}-wal`).size > 2_000_000) break;
-  }
-  child.kill('SIGKILL');
-  await new Promise((r) => child.on('exit', r));
-  const killed = new Database(db2, { readonly: true });
+  const cli = (db: string) => [join(ROOT, 'electron/cli/sealcheck.mjs'), 'verify', big, '--trust', pub, '--index', db];
+  /** Starts indexing into `db` and kills the process once `growing` holds more than 2 MB of it. */
+  const killWhenWritten = async (db: string, growing: string) => {
+    const child = spawn(process.execPath, cli(db), { stdio: 'ignore' });
+    const started = Date.now();
+    let seen = 0;
+    while (Date.now() - started < 20_000) {
+      await new Promise((r) => setTimeout(r, 20));
+      if (existsSync(growing) && (seen = statSync(growing).size) > 2_000_000) break;
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    assert.ok(seen > 2_000_000, `killed while ${growing} held ${seen} bytes`);
+  };
+  const checkRebuilt = (db: string, archives: number) => {
+    const again = spawnSync(process.execPath, cli(db), { encoding: 'utf8' });
+    assert.equal(again.status, 0, again.stderr);
+    const r = openCaseDatabase(db, { readonly: true });
+    assert.deepEqual(r.prepare("SELECT count(*) AS n FROM archives WHERE state = 'complete'").get(), { n: archives });
+    assert.deepEqual(r.prepare('SELECT count(*) AS n, count(DISTINCT idx) AS d, min(idx) AS lo, max(idx) AS hi FROM entries WHERE archive_id = (SELECT id FROM archives WHERE path = ?)').get(big), { n: 120_000, d: 120_000, lo: 0, hi: 119_999 });
+    assert.equal(countEvents(r, { text: 'u7' }), 2400);
+    r.close();
+    // FTS5's own check that the full-text index matches its content table (throws if not).
+    const rw = openCaseDatabase(db);
+    rw.exec("INSERT INTO entries_fts(entries_fts, rank) VALUES('integrity-check', 1)");
+    rw.close();
+  };
+
+  // A new case database is built aside and renamed into place only when complete.
+  const fresh = join(dir, 'killed-new.sqlite');
+  await killWhenWritten(fresh, `${fresh}.partial`);
+  assert.equal(existsSync(fresh), false, 'no case database after a killed first build');
+  checkRebuilt(fresh, 1);
+  assert.equal(existsSync(`${fresh}.partial`), false, 'the killed build is cleaned up');
+
+  // An existing case database is written in place (WAL): killed, it stays consistent and marks the archive unfinished.
+  const existing = join(dir, 'killed.sqlite');
+  await verifyArchive(archives[FILES[FILES.length - 1]!]!.path, { policy, index: { dbPath: existing, run: run() } });
+  await killWhenWritten(existing, `${existing}-wal`);
+  const killed = new Database(existing, { readonly: true });
   assert.equal((killed.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check, 'ok');
-  const state = killed.prepare('SELECT state FROM archives').all() as { state: string }[];
-  assert.deepEqual(state.map((s) => s.state), ['indexing']);
-  const partial = (killed.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+  const state = killed.prepare('SELECT state FROM archives ORDER BY id').all() as { state: string }[];
+  assert.deepEqual(state.map((s) => s.state), ['complete', 'indexing']);
+  const partial = (killed.prepare('SELECT count(*) AS n FROM entries WHERE archive_id = 2').get() as { n: number }).n;
   assert.ok(partial < 120_000, `partial ${partial}`);
   killed.close();
-  const again = spawnSync(process.execPath, [join(ROOT, 'electron/cli/sealcheck.mjs'), 'verify', big, '--trust', pub, '--index', db2], { encoding: 'utf8' });
-  assert.equal(again.status, 0, again.stderr);
-  const db = openCaseDatabase(db2, { readonly: true });
-  assert.deepEqual(db.prepare('SELECT state, count(*) AS n FROM archives').get(), { state: 'complete', n: 1 });
-  assert.deepEqual(db.prepare('SELECT count(*) AS n, count(DISTINCT idx) AS d, min(idx) AS lo, max(idx) AS hi FROM entries').get(), { n: 120_000, d: 120_000, lo: 0, hi: 119_999 });
-  assert.equal(countEvents(db, { text: 'u7' }), 2400);
-  db.close();
-  // FTS5's own check that the full-text index matches its content table (throws if not).
-  const rw = openCaseDatabase(db2);
-  rw.exec("INSERT INTO entries_fts(entries_fts, rank) VALUES('integrity-check', 1)");
-  rw.close();
+  checkRebuilt(existing, 2);
 });
