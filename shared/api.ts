@@ -1,6 +1,6 @@
 // The backend API as one typed contract: every method and event the renderer may use, whatever the transport.
 import type { Finding } from './core/findings.ts';
-import type { CheckpointCheck, Covering, Verdict } from './core/report.ts';
+import type { CheckpointCheckView, CoveringView, Verdict } from './core/report.ts';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 export interface ApiError {
@@ -93,8 +93,9 @@ export interface RunView {
   origin: string | null;
   entries: number;
   coveredEntries: number;
-  covering: Covering | null;
-  checkpoints: CheckpointCheck[];
+  /** Cosignature times as exact decimal strings (Unix seconds up to 2^63-1; see report.ts). */
+  covering: CoveringView | null;
+  checkpoints: CheckpointCheckView[];
   findings: Finding[];
   segments: { path: string; first: number; count: number; entriesRead: number | null }[];
   manifestClaims: { sourceKind: string | null; created: string | null; producer: string | null };
@@ -251,6 +252,11 @@ export interface Api {
   verifyAttestation(folder: string, input: { pdfPath: string; examinerKeyPath: string | null; archivePath: string | null }): Promise<AttestationCheckView>;
   /** Writes a C2SP tlog-proof for one entry and the entry's bytes into the case folder. */
   exportProof(folder: string, archiveId: number, index: number): Promise<ProofExport>;
+  /**
+   * Opens a file the app itself wrote in this session (a report, a proof) with the system's viewer, or shows it in its
+   * folder. Local paths only, never a URL; 'not-allowed' for any other path, 'unavailable' outside the desktop app.
+   */
+  revealFile(path: string, how: 'open' | 'folder'): Promise<true>;
 }
 
 export type ApiMethod = keyof Api;
@@ -292,7 +298,7 @@ const METHOD_SET: Record<ApiMethod, true> = {
   appInfo: true, listRecentCases: true, createCase: true, openCase: true, pickPath: true, inspectArchive: true, addKey: true, removeKey: true,
   addAnchor: true, removeAnchor: true, setPolicy: true, verify: true, cancelJob: true, getRun: true, listArchives: true, queryEvents: true,
   countEvents: true, histogram: true, topValues: true, getEntry: true, getExaminerKey: true, createExaminerKey: true, importExaminerKey: true,
-  attest: true, verifyAttestation: true, exportProof: true,
+  attest: true, verifyAttestation: true, exportProof: true, revealFile: true,
 };
 export const API_METHODS = Object.keys(METHOD_SET) as ApiMethod[];
 

@@ -1,104 +1,128 @@
-// Electron main process: app lifecycle, the one window with every security default, the app:// protocol, IPC to the handler table.
-import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { CONTENT_SECURITY_POLICY, type ApiEventName, type ApiEvents } from '../../shared/api.ts';
+// Electron main process: the start-up sequence (privileged scheme, single instance, session, protocol, IPC, menu, window) and its one error path.
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { isAbsolute, join } from 'node:path';
+import type { ApiEventName, ApiEvents } from '../../shared/api.ts';
 import { createHandlers, dispatch } from '../services/api/handlers.node.ts';
-import { safeJoin } from '../services/api/bridge.node.ts';
+import { APP_ORIGIN, APP_SCHEME, appProtocolHandler, registerAppScheme } from './app-protocol.ts';
+import { menuTemplate } from './menu.ts';
+import { enforceOffline } from './offline.ts';
+import { parseSelfTestArgs, runHeadlessSelfTest, validateInstallation } from './self-test.ts';
+import { openMainWindow } from './window.ts';
 
 const RENDERER_DIR = join(import.meta.dirname, 'renderer');
 const PRELOAD = join(import.meta.dirname, 'preload.cjs');
 const log = (message: string) => process.stderr.write(`[main] ${message}\n`);
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
-
 let window: BrowserWindow | null = null;
 
+/** One sentence to the examiner and a non-zero exit: never Electron's raw "JavaScript error in the main process" box, never a silent nothing. */
+function failStart(e: unknown): void {
+  const message = e instanceof Error ? e.message : String(e);
+  log(`could not start: ${e instanceof Error && e.stack ? e.stack : message}`);
+  dialog.showErrorBox('Sealcheck could not start', `Sealcheck could not start: ${message.replace(/\.?$/, '.')}`);
+  app.exit(1);
+}
+
+/** Events go only to a live window: after it closed (or while the app quits) they are dropped, not thrown. */
 function emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void {
-  window?.webContents.send(`event:${event}`, payload);
+  if (!window || window.isDestroyed() || window.webContents.isDestroyed()) return;
+  window.webContents.send(`event:${event}`, payload);
 }
 
-async function createWindow(): Promise<void> {
-  window = new BrowserWindow({
-    width: 1440,
-    height: 900,
-    title: 'Sealcheck',
-    show: false,
-    webPreferences: {
-      preload: PRELOAD,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webviewTag: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      spellcheck: false,
-    },
-  });
-  const contents = window.webContents;
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.on('will-navigate', (e) => e.preventDefault());
-  contents.on('will-redirect', (e) => e.preventDefault());
-  contents.on('will-attach-webview', (e) => e.preventDefault());
-  window.once('ready-to-show', () => window?.show());
-  await window.loadURL('app://sealcheck/index.html');
-}
-
-/** IPC is answered only for the app's own main frame, loaded from app://. */
+/** IPC is answered only for the app's own main frame, loaded from app://; a frame that is gone (null) is refused too. */
 function fromOwnFrame(event: IpcMainInvokeEvent): boolean {
+  if (!window || window.isDestroyed()) return false;
+  const contents = window.webContents;
   const frame = event.senderFrame;
-  return window !== null && event.sender === window.webContents && frame !== null && frame === window.webContents.mainFrame && frame.url.startsWith('app://sealcheck/');
+  return event.sender === contents && frame !== null && frame === contents.mainFrame && frame.url.startsWith(`${APP_ORIGIN}/`);
 }
 
-app.enableSandbox();
-app.on('web-contents-created', (_e, contents) => {
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.on('will-navigate', (e) => e.preventDefault());
-});
+/** Files the handlers wrote in this session may be opened or shown; local absolute paths only, never a URL. */
+async function reveal(path: string, how: 'open' | 'folder'): Promise<void> {
+  if (!isAbsolute(path) || /^[a-z][a-z0-9+.-]*:\/\//i.test(path)) throw new Error(`${path} is not a local file path`);
+  if (how === 'folder') return void shell.showItemInFolder(path);
+  const problem = await shell.openPath(path);
+  if (problem) throw new Error(`${path} could not be opened: ${problem}`);
+}
 
-app.whenReady().then(async () => {
-  const s = session.defaultSession;
-  // Offline by design: every request that is not the app's own content is cancelled.
-  s.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !details.url.startsWith('app://') && !details.url.startsWith('devtools://') }));
-  s.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  s.setPermissionCheckHandler(() => false);
-  s.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } }));
-
-  protocol.handle('app', async (request) => {
-    const url = new URL(request.url);
-    const file = url.host === 'sealcheck' ? safeJoin(RENDERER_DIR, url.pathname) : null;
-    if (!file) return new Response('not found', { status: 404 });
-    const response = await net.fetch(pathToFileURL(file).toString());
-    const headers = new Headers(response.headers);
-    headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    return new Response(response.body, { status: response.status, headers });
-  });
+async function start(): Promise<void> {
+  const packaged = app.isPackaged;
+  enforceOffline(session.defaultSession, packaged, log);
+  protocol.handle(APP_SCHEME, appProtocolHandler(RENDERER_DIR));
 
   const handlers = createHandlers({
     casesRoot: join(app.getPath('documents'), 'Sealcheck cases'),
     stateDir: app.getPath('userData'),
     emit,
+    reveal,
     pickPath: async (purpose) => {
-      const r = await dialog.showOpenDialog(window!, {
+      const options: Electron.OpenDialogOptions = {
         properties: purpose === 'archive-folder' ? ['openDirectory'] : ['openFile'],
         title: { 'archive-file': 'Open an archive (.tar, .tar.gz)', 'archive-folder': 'Open an archive folder', key: 'Import a key file', anchor: 'Import an anchor checkpoint' }[purpose],
-      });
+      };
+      const r = window && !window.isDestroyed() ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
   });
+  app.on('before-quit', () => handlers.close());
   ipcMain.handle('api', async (event, method: unknown, args: unknown) => {
     if (!fromOwnFrame(event)) {
-      log(`refused an IPC call from ${event.senderFrame?.url ?? 'an unknown frame'}`);
-      return { ok: false, error: { code: 'forbidden', message: 'not the app window' } };
+      log(`refused an IPC call from ${event.senderFrame?.url ?? 'a frame that is gone'}`);
+      return { ok: false, error: { code: 'forbidden', message: 'this call did not come from the Sealcheck window' } };
     }
     return dispatch(handlers, method, args);
   });
-  app.on('before-quit', () => handlers.close());
-  await createWindow();
-});
 
-app.on('window-all-closed', () => app.quit());
-void shell; // external links are never opened: the app is offline
+  app.setAboutPanelOptions({ applicationName: 'Sealcheck', applicationVersion: app.getVersion(), copyright: 'Apache-2.0', credits: 'Offline verifier for sealed Kubernetes audit-log archives.' });
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate({
+        packaged,
+        platform: process.platform,
+        validateInstallation: () => void validateInstallation({ packaged, log, parent: () => (window && !window.isDestroyed() ? window : null) }),
+      }),
+    ),
+  );
+
+  window = await openMainWindow(PRELOAD, packaged, { log, quit: () => app.quit() });
+  window.on('closed', () => (window = null));
+}
+
+// ---------- before `ready`: everything here must be synchronous and first ----------
+
+registerAppScheme(protocol);
+app.enableSandbox();
+app.on('web-contents-created', (_e, contents) => {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (e) => e.preventDefault());
+});
+app.on('child-process-gone', (_e, details) => log(`a ${details.type} process stopped (${details.reason}, exit code ${details.exitCode})`));
+
+const selfTest = parseSelfTestArgs(process.argv);
+if (selfTest) {
+  // No window and no lock: a validation run may happen beside an open app, in its own temporary folders.
+  app.on('window-all-closed', () => undefined);
+  app
+    .whenReady()
+    .then(() => runHeadlessSelfTest(selfTest, { packaged: app.isPackaged, log }))
+    .then(
+      (code) => app.exit(code),
+      (e) => {
+        process.stderr.write(`sealcheck --self-test: ${e instanceof Error ? e.message : String(e)}\n`);
+        app.exit(1);
+      },
+    );
+} else if (!app.requestSingleInstanceLock()) {
+  // Another Sealcheck holds the lock (same userData, same case databases): it comes to the front instead.
+  log('another Sealcheck window is already open; focusing it');
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!window || window.isDestroyed()) return;
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.whenReady().then(start).catch(failStart);
+}

@@ -1,4 +1,4 @@
-// Worker thread for the app's long jobs (digest, verify + index), so the main process only coordinates.
+// Worker thread for the app's long jobs (digest, verify + index, attest, checking an attestation), so the main process only coordinates.
 import { parentPort } from 'node:worker_threads';
 import type { Anchor, TrustPolicy } from '../../shared/core/evaluate.ts';
 import type { VerifyReport } from '../../shared/core/report.ts';
@@ -6,11 +6,12 @@ import { digestArchive } from '../services/digest.node.ts';
 import type { RunMeta } from '../services/index/writer.node.ts';
 import { verifyArchive } from '../services/verify.node.ts';
 import { NotAnArchiveError } from '../services/archive.node.ts';
-import { attest, type AttestOptions } from '../services/attest/attest.node.ts';
+import { attest, verifyAttestation, type AttestOptions } from '../services/attest/attest.node.ts';
 
 export type JobRequest =
   | { type: 'digest'; path: string }
   | { type: 'attest'; options: AttestOptions }
+  | { type: 'verify-attestation'; pdfPath: string; examinerKey: Uint8Array; archivePath: string | null }
   | { type: 'verify'; path: string; policy: TrustPolicy; anchors: Anchor[]; dbPath: string; run: RunMeta };
 export type JobReply =
   | { type: 'progress'; phase: string; bytesDone: number; bytesTotal: number }
@@ -29,6 +30,10 @@ port.once('message', async (job: JobRequest) => {
       send({ type: 'progress', phase: 'verifying and signing the attestation', bytesDone: 0, bytesTotal: 0 });
       const r = await attest(job.options);
       send({ type: 'result', value: { pdf: r.pdf, dsse: r.dsse, sshsig: r.sshsig, allowedSigners: r.allowedSigners, reportId: r.content.report.id, verdict: r.content.result.verdict, reason: r.content.result.reason, principal: r.content.examiner.principal } });
+    } else if (job.type === 'verify-attestation') {
+      send({ type: 'progress', phase: 'checking the signed report', bytesDone: 0, bytesTotal: 0 });
+      const v = await verifyAttestation(job.pdfPath, job.examinerKey, job.archivePath ?? undefined);
+      send({ type: 'result', value: v });
     } else {
       const report: VerifyReport = await verifyArchive(job.path, {
         policy: job.policy,

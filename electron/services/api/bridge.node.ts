@@ -1,32 +1,19 @@
 // UI tests only: the real handler table over a loopback HTTP bridge (127.0.0.1, random port, per-run token), serving the built renderer.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { CONTENT_SECURITY_POLICY, type ApiEventName, type ApiEvents } from '../../../shared/api.ts';
+import { resolve } from 'node:path';
+import type { ApiEventName, ApiEvents } from '../../../shared/api.ts';
 import { createHandlers, dispatch } from './handlers.node.ts';
+import { readStatic } from './static-files.node.ts';
 
-
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2' };
-
-/** Resolves a URL path inside `root`, or null when it would leave it (the same guard as the app:// protocol). */
-export function safeJoin(root: string, urlPath: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath.split('?')[0]!);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0')) return null;
-  const full = normalize(join(root, decoded === '/' ? 'index.html' : decoded));
-  return full === root || full.startsWith(root.endsWith(sep) ? root : root + sep) ? full : null;
-}
 
 export interface Bridge {
   url: string;
   token: string;
   /** Inject with page.addInitScript: defines window.api over this bridge. */
   clientScript: string;
+  /** What revealFile asked to open or show: the app would call shell.openPath / showItemInFolder here. */
+  revealed: { path: string; how: 'open' | 'folder' }[];
   close(): Promise<void>;
 }
 
@@ -37,7 +24,9 @@ export async function startBridge(options: { casesRoot: string; rendererDir: str
   const emit = <E extends ApiEventName>(event: E, payload: ApiEvents[E]) => {
     for (const res of listeners) res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
   };
-  const handlers = createHandlers({ casesRoot: options.casesRoot, stateDir: options.stateDir ?? resolve(options.casesRoot, '..', 'state'), emit });
+  const revealed: Bridge['revealed'] = [];
+  const reveal = async (path: string, how: 'open' | 'folder') => void revealed.push({ path, how });
+  const handlers = createHandlers({ casesRoot: options.casesRoot, stateDir: options.stateDir ?? resolve(options.casesRoot, '..', 'state'), emit, reveal });
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -65,14 +54,8 @@ export async function startBridge(options: { casesRoot: string; rendererDir: str
       return;
     }
     if (req.method !== 'GET') return void res.writeHead(405).end();
-    const file = safeJoin(root, url.pathname);
-    if (!file) return void res.writeHead(404).end();
-    try {
-      const data = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' }).end(data);
-    } catch {
-      res.writeHead(404).end();
-    }
+    const answer = await readStatic(root, url.pathname);
+    res.writeHead(answer.status, answer.headers).end(answer.body ?? undefined);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const address = server.address();
@@ -105,6 +88,7 @@ export async function startBridge(options: { casesRoot: string; rendererDir: str
     url,
     token,
     clientScript,
+    revealed,
     async close() {
       for (const res of listeners) res.end();
       handlers.close();

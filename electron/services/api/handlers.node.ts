@@ -7,9 +7,9 @@ import type Database from 'better-sqlite3';
 import {
   isApiMethod, type Api, type ApiEvents, type ApiEventName, type ApiMethod, type ArchiveView, type CaseDetails, type CaseInfo, type EntryDetail,
   type EventFilterInput, type EventSummary, type KeyInfo, type KeyRole, type Result, type RunView, type TopField, type TrustPolicyView,
-  type AttestationView, type ExaminerKeyInfo,
+  type AttestationCheckView, type AttestationView, type ExaminerKeyInfo,
 } from '../../../shared/api.ts';
-import { examinerPublicKey, verifyAttestation } from '../attest/attest.node.ts';
+import { examinerPublicKey } from '../attest/attest.node.ts';
 import {
   examinerKeyPaths, generateExaminerKey, importPkcs8ExaminerKey, loadExaminerKey, opensshFingerprint, parseExaminerName, readKeyFileInfo, sha256Fingerprint,
   writeExaminerKeyFiles, type ExaminerIdentity, type ExaminerKey,
@@ -42,6 +42,8 @@ export interface HandlerContext {
   emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void;
   /** Native dialogs exist only in the app. */
   pickPath?: (purpose: 'archive-file' | 'archive-folder' | 'key' | 'anchor') => Promise<string | null>;
+  /** Opens a file or shows it in its folder (shell.openPath / showItemInFolder in the app; a recorder in UI tests). */
+  reveal?: (path: string, how: 'open' | 'folder') => Promise<void>;
 }
 
 // ---------- validation at the boundary ----------
@@ -111,6 +113,7 @@ const ARGS: { [K in ApiMethod]: Check[] } = {
   attest: [nonEmpty, int, object({ passphrase: nonEmpty }), nonEmpty],
   verifyAttestation: [nonEmpty, object({ pdfPath: nonEmpty, examinerKeyPath: nullable(nonEmpty), archivePath: nullable(nonEmpty) })],
   exportProof: [nonEmpty, int, int],
+  revealFile: [nonEmpty, oneOf(['open', 'folder'])],
 };
 
 const EXAMINER_PREFIX = 'examiner';
@@ -238,6 +241,9 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
   const jobs = new Map<string, { cancel(): void }>();
   const dbs = new Map<string, Database.Database>();
   const evidence = new EvidenceReader();
+  /** Files this table wrote in this session: the only ones revealFile may open or show. */
+  const written = new Set<string>();
+  const wrote = (...paths: string[]) => paths.forEach((p) => written.add(resolve(p)));
 
   const caseInfo = async (folder: string): Promise<CaseInfo> => {
     const c = await readCase(folder);
@@ -481,6 +487,7 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
           caseFacts: { number: c.details.caseNumber, title: c.details.title, requestingParty: c.details.requestingParty }, out, dbPath,
         },
       });
+      wrote(r.pdf, r.dsse, r.sshsig, r.allowedSigners);
       return {
         reportId: r.reportId, verdict: r.verdict, reason: r.reason, pdfPath: r.pdf, dssePath: r.dsse, sshsigPath: r.sshsig, allowedSignersPath: r.allowedSigners,
         sshVerifyCommand: `ssh-keygen -Y verify -f ${r.allowedSigners} -I ${r.principal} -n sealcheck-attestation -s ${r.sshsig} < ${r.pdf}`,
@@ -496,7 +503,8 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
         throw new ApiFailure('bad-key', `${keyPath}: ${(e as Error).message}`);
       }
       if (!existsSync(input.pdfPath)) throw new ApiFailure('not-found', `${input.pdfPath}: no such file`);
-      return verifyAttestation(input.pdfPath, key, input.archivePath ?? undefined);
+      // Re-rendering the PDF and hashing the evidence take seconds: a worker job, so the window never freezes.
+      return runJob<AttestationCheckView>(randomUUID(), { type: 'verify-attestation', pdfPath: resolve(input.pdfPath), examinerKey: key, archivePath: input.archivePath === null ? null : resolve(input.archivePath) });
     },
     async exportProof(folder, archiveId, index) {
       const c = await readCase(folder);
@@ -512,7 +520,20 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
       const base = join(folder, 'proofs', `archive-${archiveId}-entry-${index}`);
       await writeFile(`${base}.tlog-proof`, r.proof);
       await writeFile(`${base}.entry`, r.entry);
+      wrote(`${base}.tlog-proof`, `${base}.entry`);
       return { proofPath: `${base}.tlog-proof`, entryPath: `${base}.entry`, checkpoint: r.checkpoint, treeSize: r.size };
+    },
+    async revealFile(path, how) {
+      if (!ctx.reveal) throw new ApiFailure('unavailable', 'opening files is available in the desktop app only');
+      const full = resolve(path);
+      if (!written.has(full)) throw new ApiFailure('not-allowed', `${path} was not written by Sealcheck in this session, so it is not opened from here`);
+      if (!existsSync(full)) throw new ApiFailure('not-found', `${path}: no such file (moved or deleted since it was written)`);
+      try {
+        await ctx.reveal(full, how);
+      } catch (e) {
+        throw new ApiFailure('cannot-open', e instanceof Error ? e.message : String(e));
+      }
+      return true as const;
     },
     close() {
       for (const j of jobs.values()) j.cancel();

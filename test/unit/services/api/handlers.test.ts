@@ -57,7 +57,7 @@ after(async () => {
 });
 
 test('the method list is the Api interface, and unknown methods or bad arguments are refused', async () => {
-  assert.equal(API_METHODS.length, 26);
+  assert.equal(API_METHODS.length, 27);
   await refused('format', [], 'bad-request', /unknown method "format"/);
   await refused('openCase', [42], 'bad-request', /openCase argument 1 must be a non-empty string/);
   await refused('openCase', ['a', 'b'], 'bad-request', /takes 1 argument/);
@@ -210,6 +210,28 @@ test('exportProof writes a tlog-proof and the entry that verify-proof accepts', 
   assert.equal(r.proven, true, r.reason);
   assert.equal((await readFile(p.entryPath, 'utf8')), (await readFile(join(SAMPLES, 'audit2rbac_demo.jsonl'), 'utf8')).split('\n')[12]);
   await refused('exportProof', [folder, 1, 37], 'cannot-prove', /no entry 37/);
+});
+
+test('revealFile opens or shows only files this table wrote in this session; unavailable outside the app', async () => {
+  await refused('revealFile', [join(dir, 'log.pub'), 'open'], 'unavailable', /desktop app only/);
+  const shown: [string, string][] = [];
+  const app = createHandlers({ casesRoot: join(dir, 'cases'), stateDir: join(dir, 'state'), emit: () => {}, reveal: async (p, how) => void shown.push([p, how]) });
+  try {
+    const r = (await dispatch(app, 'exportProof', [folder, 1, 3])) as Result<Awaited<ReturnType<Api['exportProof']>>>;
+    assert.ok(r.ok);
+    assert.deepEqual(await dispatch(app, 'revealFile', [r.value.proofPath, 'open']), { ok: true, value: true });
+    assert.deepEqual(await dispatch(app, 'revealFile', [r.value.entryPath, 'folder']), { ok: true, value: true });
+    assert.deepEqual(shown, [[r.value.proofPath, 'open'], [r.value.entryPath, 'folder']]);
+    for (const path of [join(dir, 'log.pub'), 'https://example.com/report.pdf', `file://${r.value.proofPath}`]) {
+      const no = await dispatch(app, 'revealFile', [path, 'open']);
+      assert.deepEqual(no.ok ? null : no.error.code, 'not-allowed', path);
+    }
+    const how = await dispatch(app, 'revealFile', [r.value.proofPath, 'run']);
+    assert.deepEqual(how.ok ? null : how.error.message, 'revealFile argument 2 must be one of open, folder');
+    assert.equal(shown.length, 2);
+  } finally {
+    app.close();
+  }
 });
 
 test('cancelJob stops a running job and the call ends as cancelled', async () => {
