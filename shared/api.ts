@@ -1,6 +1,6 @@
 // The backend API as one typed contract: every method and event the renderer may use, whatever the transport.
 import type { Finding } from './core/findings.ts';
-import type { CheckpointCheckView, CoveringView, Verdict } from './core/report.ts';
+import type { CheckpointCheck, Covering, Verdict } from './core/report.ts';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 export interface ApiError {
@@ -93,9 +93,8 @@ export interface RunView {
   origin: string | null;
   entries: number;
   coveredEntries: number;
-  /** Cosignature times as exact decimal strings (Unix seconds up to 2^63-1; see report.ts). */
-  covering: CoveringView | null;
-  checkpoints: CheckpointCheckView[];
+  covering: Covering | null;
+  checkpoints: CheckpointCheck[];
   findings: Finding[];
   segments: { path: string; first: number; count: number; entriesRead: number | null }[];
   manifestClaims: { sourceKind: string | null; created: string | null; producer: string | null };
