@@ -239,7 +239,7 @@ test('with the examiner key the record is signed: its DSSE envelope verifies wit
   await writeFile(out, bytes);
   // One byte of the signature changed.
   const sig = Buffer.from(env.signatures[0]!.sig, 'base64');
-  sig[5] ^= 0x01;
+  sig[5] = sig[5]! ^ 0x01;
   await writeFile(envPath, JSON.stringify({ ...env, signatures: [{ ...env.signatures[0], sig: sig.toString('base64') }] }));
   assert.equal(cryptoVerify(null, pae, pub, sig), false);
   assert.deepEqual(await verifySelfTestRecord(out, key.publicKey), { ok: false, reason: 'no signature verifies with the key (1 signature)' });
@@ -279,17 +279,16 @@ test('refusals before any case runs: wrong passphrase, an existing record, missi
 });
 
 test('bundledSelfTestDir: the packaged app resources folder when it holds self-test, else the checkout', async () => {
-  const p = process as NodeJS.Process & { resourcesPath?: string };
   assert.equal(bundledSelfTestDir(), BUNDLED);
   const resources = fresh('resources');
   await mkdir(resources);
   try {
-    p.resourcesPath = resources;
+    Object.defineProperty(process, 'resourcesPath', { value: resources, configurable: true });
     assert.equal(bundledSelfTestDir(), BUNDLED, 'resourcesPath without a self-test folder: the checkout');
     await mkdir(join(resources, 'self-test'));
     assert.equal(bundledSelfTestDir(), join(resources, 'self-test'));
   } finally {
-    delete p.resourcesPath;
+    Reflect.deleteProperty(process, 'resourcesPath');
   }
 });
 
