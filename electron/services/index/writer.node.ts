@@ -1,10 +1,12 @@
 // The single writer of a case database: archive rows, entry rows in batched transactions, then the run's results.
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { toHex } from '../../../shared/core/bytes.ts';
 import { keyFingerprint, keyIdHex, type VerifierKey } from '../../../shared/core/keys.ts';
 import type { ContainerKind, VerifyReport } from '../../../shared/core/report.ts';
 import { INDEX_BITS, ROW_COLUMNS, FIELD_COLUMNS, type Row } from './columns.node.ts';
 import { migrate, SECONDARY_INDEXES, SECONDARY_INDEX_NAMES } from './migrations.node.ts';
+import { sqliteBinding } from './sqlite-binding.node.ts';
 
 export interface ArchiveMeta {
   path: string;
@@ -30,8 +32,10 @@ export interface RunMeta {
 const COMMIT_EVERY = 50_000;
 const FTS_COLUMNS = 'username, request_uri, name, namespace, user_agent';
 
+/** The one place case databases are opened, so every process loads the SQLite build made for its own ABI. */
 export function openCaseDatabase(path: string, options: { readonly?: boolean } = {}): Database.Database {
-  const db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
+  const nativeBinding = sqliteBinding();
+  const db = new Database(path, { ...(options.readonly ? { readonly: true, fileMustExist: true } : {}), ...(nativeBinding ? { nativeBinding } : {}) });
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -42,15 +46,38 @@ export function openCaseDatabase(path: string, options: { readonly?: boolean } =
   return db;
 }
 
+/** Where a new case database is built before it is renamed into place. */
+export const partialPath = (path: string): string => `${path}.partial`;
+
 export class CaseWriter {
   readonly db: Database.Database;
   private readonly insertEntry: Database.Statement;
   private pending = 0;
   private inTransaction = false;
   private bulk = false;
+  /** Set while a new database is built in partialPath(path): renamed into place by finish(). */
+  private fresh: string | null = null;
+  private closed = false;
 
   constructor(path: string) {
-    this.db = openCaseDatabase(path);
+    if (existsSync(path)) this.db = openCaseDatabase(path);
+    else {
+      // A new case database is a bulk load: no journal (nothing to roll back to, and each page is
+      // written once instead of twice through the WAL), then renamed into place when complete, so
+      // a run killed part-way leaves no database rather than half of one. What a killed build left
+      // behind is started over.
+      const building = partialPath(path);
+      rmSync(building, { force: true });
+      rmSync(`${building}-journal`, { force: true });
+      this.db = new Database(building);
+      this.db.pragma('journal_mode = OFF');
+      this.db.pragma('synchronous = OFF');
+      this.db.pragma('locking_mode = EXCLUSIVE');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('cache_size = -65536');
+      migrate(this.db);
+      this.fresh = path;
+    }
     this.insertEntry = this.db.prepare(`INSERT INTO entries (${ROW_COLUMNS.join(', ')}) VALUES (${ROW_COLUMNS.map(() => '?').join(', ')})`);
   }
 
@@ -146,12 +173,22 @@ export class CaseWriter {
       const finding = db.prepare('INSERT INTO findings (run_id, code, severity, file, idx, line, count, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
       for (const f of report.findings) finding.run(runId, f.code, f.severity, f.file ?? null, f.index ?? null, f.line ?? null, f.count ?? null, f.message);
     })();
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    if (this.fresh) {
+      db.pragma('journal_mode = WAL'); // what every later writer and reader of the case expects
+      db.close();
+      this.closed = true;
+      renameSync(partialPath(this.fresh), this.fresh);
+      this.fresh = null;
+    } else db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.commit();
     this.db.close();
+    // A new database that was not finished is not a case database: none is left rather than half of one.
+    if (this.fresh) rmSync(partialPath(this.fresh), { force: true });
   }
 }
 
