@@ -1,7 +1,8 @@
 // `sealcheck timestamp`: asks an RFC 3161 TSA for a document time-stamp on a signed report and writes the time-stamped copy; and --tsa-cert for verify-attestation.
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../services/keys.node.ts';
 import { verifyPdfSignature } from '../services/attest/pades.node.ts';
 import { NotTimestampableError, readDocumentTimestamp, timestampPdf } from '../services/attest/timestamp.node.ts';
@@ -14,9 +15,10 @@ interface Io {
 }
 
 export const TIMESTAMP_USAGE = '  sealcheck timestamp REPORT.pdf --tsa URL [--out OUT.pdf] [--hash sha256|sha512] [--timeout SECONDS]\n';
-export const TIMESTAMP_EXIT_CODES = `timestamp writes OUT.pdf (default REPORT.timestamped.pdf; REPORT.pdf is left as it is): exit 0 written,
-1 the TSA refused (PKIStatus not granted) or its token did not check out, 2 bad usage or not a signed
-report, 4 no time-stamp reply (TSA not reachable, timeout, HTTP error, not RFC 3161); nothing is written unless 0.
+export const TIMESTAMP_EXIT_CODES = `timestamp writes a copy under the same file name (default timestamped/REPORT.pdf beside REPORT.pdf,
+which is left as it is): exit 0 written, 1 the TSA refused (PKIStatus not granted) or its token did not
+check out, 2 bad usage or not a signed report, 4 no time-stamp reply (TSA not reachable, timeout, HTTP
+error, not RFC 3161); nothing is written unless 0.
 `;
 
 /** Reports are well under this; a larger file is not one. */
@@ -30,8 +32,9 @@ export async function timestampCommand(argv: string[], io: Io): Promise<number> 
   const hash = one(p, 'hash') ?? 'sha256';
   if (hash !== 'sha256' && hash !== 'sha512') throw new UsageError(`timestamp: --hash must be sha256 or sha512, got ${JSON.stringify(hash)}`);
   const timeout = positiveInteger(p, 'timeout', 'timestamp') ?? 30;
-  const out = one(p, 'out') ?? `${input.replace(/\.pdf$/i, '')}.timestamped.pdf`;
-  if (!/\.pdf$/i.test(out)) throw new UsageError(`timestamp: --out ${out}: the time-stamped report must be a *.pdf file`);
+  // The names of the statements embedded in the report derive from its file name, so the copy keeps it.
+  const out = one(p, 'out') ?? join(dirname(input), 'timestamped', basename(input));
+  if (basename(out) !== basename(input)) throw new UsageError(`timestamp: --out ${out}: the time-stamped copy must keep the report's file name ${basename(input)} (its embedded statements are named after it); give another folder`);
   if (!existsSync(input)) throw new UsageError(`timestamp: ${input}: no such file`);
   if (existsSync(out)) throw new UsageError(`timestamp: ${out} already exists; a report is never overwritten (give another --out)`);
   if ((await stat(input)).size > MAX_REPORT_BYTES) throw new UsageError(`timestamp: ${input} is larger than any report (256 MiB)`);
@@ -50,6 +53,7 @@ export async function timestampCommand(argv: string[], io: Io): Promise<number> 
     io.stderr(`sealcheck: timestamp: ${e.message}; nothing was written.\n`);
     return e.kind === 'network' ? 4 : 1;
   }
+  await mkdir(dirname(out), { recursive: true });
   await writeFile(out, r.pdf, { flag: 'wx' });
   const t = r.token;
   io.stdout(`time-stamped ${input} at ${t.genTime} by ${t.tsa}\n`);

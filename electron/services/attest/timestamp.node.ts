@@ -206,10 +206,11 @@ export function readDocumentTimestamp(file: Uint8Array): DocumentTimestampRead {
   const none = { signedRevision: file, timestamp: null, problem: null };
   const text = latin1(file);
   const last = lastRevision(text);
-  const prev = last && trailerNumber(last.trailer, 'Prev');
-  if (!last || prev === null) return none;
   const fail = (problem: string, signedRevision = file): DocumentTimestampRead => ({ signedRevision, timestamp: null, problem });
-  const before = revisionAt(text, prev!);
+  if (!last) return text.includes('/DocTimeStamp') ? fail('the file does not end with a cross-reference table and %%EOF: bytes were appended after its last revision') : none;
+  const prev = trailerNumber(last.trailer, 'Prev');
+  if (prev === null) return none;
+  const before = revisionAt(text, prev);
   if (!before) return fail(`a revision was appended after the signed report, but its /Prev ${prev} is not a cross-reference table`);
   const signed = file.subarray(0, before.end);
   const appended = text.slice(before.end);
