@@ -101,8 +101,14 @@ export class RecordSplitter {
   finalNewline = false;
   /** Records per container path. */
   readonly containers = new Map<string, number>();
-  /** Bytes of the input that are in no record: a wrapper's other members, brackets, whitespace, BOM. */
-  outsideBytes = 0;
+  private recordBytes = 0;
+  private values = 0;
+  /** Bytes of the input that are in no record's [start, end): a wrapper's other members, brackets, whitespace, BOM. */
+  get outsideBytes(): number {
+    return this.offset - this.recordBytes;
+  }
+  /** Records that spanned lines in the input. */
+  lineBreaks = 0;
 
   constructor(private readonly maxRecord = MAX_RECORD) {}
 
@@ -119,7 +125,6 @@ export class RecordSplitter {
           this.bom = true;
           this.literalAt = 1;
           this.state = S_BOM;
-          this.outsideBytes++;
           continue;
         }
       }
@@ -157,7 +162,6 @@ export class RecordSplitter {
           continue;
         case S_BOM:
           if (c !== (this.literalAt === 1 ? 0xbb : 0xbf)) throw new RecordSplitError('an incomplete UTF-8 byte order mark', at);
-          this.outsideBytes++;
           if (++this.literalAt === 3) this.state = S_VALUE;
           break;
         case S_LITERAL:
@@ -176,7 +180,7 @@ export class RecordSplitter {
               this.pending.push(c);
               if (c === 0x0a) this.pendingHasLf = true;
               segStart = i + 1;
-            } else this.outsideBytes++;
+            }
             break;
           }
           if (inRecord && this.pending.length > 0) {
@@ -206,7 +210,7 @@ export class RecordSplitter {
     if (this.stack.length > 0 || (this.state !== S_AFTER && this.state !== S_VALUE)) {
       throw new RecordSplitError('the input ends inside a JSON value', this.offset);
     }
-    if (this.containers.size === 0) throw new RecordSplitError('the input holds no JSON value', this.offset);
+    if (this.values === 0) throw new RecordSplitError('the input holds no JSON value', this.offset);
     return this.out;
   }
 
@@ -254,6 +258,7 @@ export class RecordSplitter {
     if (frame !== undefined) frame.empty = false;
     const startsRecord = this.recordDepth < 0 && (frame === undefined || frame.holdsRecords);
     if (frame === undefined && c !== 0x7b && c !== 0x5b) throw new RecordSplitError('a top-level value that is not an object or array', at);
+    if (frame === undefined) this.values++;
     if (startsRecord && !(frame === undefined && c === 0x5b)) {
       this.recordDepth = this.stack.length;
       this.recordStart = at;
@@ -263,7 +268,7 @@ export class RecordSplitter {
       this.partLength = 0;
       this.spansLines = false;
       segStart = i;
-    } else if (this.recordDepth < 0) this.outsideBytes++;
+    }
     if (c === 0x7b || c === 0x5b) {
       const array = c === 0x5b;
       const parentPath = frame === undefined ? '' : frame.array ? frame.path : joinPath(frame.path, this.lastKey);
@@ -277,7 +282,6 @@ export class RecordSplitter {
       // A top-level object is a record unless it turns out to hold a record array; it is collected
       // as one until then (bounded by the record limit), and given up as the wrapper when it does.
       if (holdsRecords && this.tentative) {
-        this.outsideBytes += this.partLength + (i - segStart) + 1 + this.pending.length;
         this.recordDepth = -1;
         this.tentative = false;
         this.parts = [];
@@ -311,7 +315,6 @@ export class RecordSplitter {
   private close(at: number, chunk: Uint8Array, i: number, segStart: number): number {
     this.stack.pop();
     this.state = S_AFTER;
-    if (this.recordDepth < 0) this.outsideBytes++;
     return this.valueEnded(at, chunk, i, segStart) ? i + 1 : segStart;
   }
 
@@ -322,6 +325,8 @@ export class RecordSplitter {
     const bytes = this.parts.length === 1 ? this.parts[0]! : concat(this.parts, this.partLength);
     this.out.push({ start: this.recordStart, end: at + 1, bytes, lineBreaksRemoved: this.spansLines, container: this.recordContainer });
     this.containers.set(this.recordContainer, (this.containers.get(this.recordContainer) ?? 0) + 1);
+    if (this.spansLines) this.lineBreaks++;
+    this.recordBytes += at + 1 - this.recordStart;
     this.recordDepth = -1;
     this.tentative = false;
     this.parts = [];
