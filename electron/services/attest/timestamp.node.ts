@@ -131,8 +131,10 @@ export function buildTimestampIncrement(signed: Uint8Array, contentsBytes = TIME
     for (let k = i; k <= j; k++) table += `${String(at.get(nums[k]!)).padStart(10, '0')} 00000 n \n`;
     i = j + 1;
   }
-  // ISO 32000-2 §14.4: the first identifier stays, the second changes with the revision.
-  const newId = crypto.hash('sha256', signed, 'hex').slice(0, 32);
+  // ISO 32000-2 §14.4: the first identifier stays, the second changes with the revision. Derived
+  // from the first alone, so a changed byte elsewhere in the signed report is reported by the
+  // signatures' digests rather than as a different update.
+  const newId = crypto.hash('sha256', `${id}/DocTimeStamp`, 'hex').slice(0, 32);
   table += `trailer\n<<\n/Size ${size + 2}\n/Root ${root} 0 R\n${info === null ? '' : `/Info ${info} 0 R\n`}/ID [<${id}> <${newId}>]\n/Prev ${rev.xref}\n>>\nstartxref\n${xref}\n%%EOF\n`;
   const out = body + table;
   const stampAt = out.indexOf(`${stampNum} 0 obj`);
