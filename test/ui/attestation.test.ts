@@ -144,6 +144,19 @@ uiTest('Sign: a wrong passphrase is refused; the right one signs the verified ar
     assert.equal(r.status, 0, `${command}\n${r.stdout}${r.stderr}`);
   }
   assert.equal((await page.locator('body').innerText()).includes(PASSPHRASE), false, 'the passphrase is not echoed');
+
+  // Open report / Show in folder: real buttons, keyboard-operable, the outcome announced in a live region that was there (empty) before.
+  const card = s.getByRole('region', { name: 'Signed attestation' });
+  const announced = card.locator('.reveal-buttons [role=status]');
+  assert.equal(await announced.textContent(), '');
+  const openReport = card.getByRole('button', { name: 'Open report', exact: true });
+  await openReport.focus();
+  await page.keyboard.press('Enter');
+  await textIs(announced, 'Opened the report in its viewer.');
+  assert.equal(await page.evaluate('document.activeElement && document.activeElement.textContent.trim()'), 'Open report', 'focus stays on the button');
+  await card.getByRole('button', { name: 'Show in folder: the report', exact: true }).click();
+  await textIs(announced, 'Showed the report in its folder.');
+  assert.deepEqual(app.bridge.revealed, [{ path: pdfPath, how: 'open' }, { path: pdfPath, how: 'folder' }]);
   await page.locator('main').evaluate((el) => el.scrollTo(0, 0));
   await s.getByRole('region', { name: 'Signed attestation' }).scrollIntoViewIfNeeded();
   await screenshot(page, 'attestation-light');
@@ -208,6 +221,11 @@ uiTest('Explorer: Export proof writes the tlog-proof and the entry bytes, and sh
   await textIs(proof.getByTestId('proof-tree-size'), size.toLocaleString('en-US'));
   assert.equal(await proof.getAttribute('data-tree-size'), String(size));
   assert.ok((await readFile(proofPath, 'utf8')).length > 0);
+  const before = app.bridge.revealed.length;
+  assert.equal(await detail().getByRole('button', { name: /^Open proof/ }).count(), 0, 'a .tlog-proof has no viewer: only Show in folder');
+  await detail().getByRole('button', { name: 'Show in folder: the proof', exact: true }).press('Space');
+  await textIs(detail().locator('.reveal-buttons [role=status]'), 'Showed the proof in its folder.');
+  assert.deepEqual(app.bridge.revealed.slice(before), [{ path: proofPath, how: 'folder' }]);
   await proof.scrollIntoViewIfNeeded();
   await screenshot(page, 'explorer-proof-light');
   assert.deepEqual(app.guard.errors, [], 'no console error, page error or CSP violation');

@@ -5,6 +5,7 @@ import { api, errorText } from '../api.ts';
 import { useWorkflow } from '../app/workflow.tsx';
 import { Badge, Banner, Card, Empty, ErrorBanner, Hash, PathText, SelectField, TabPanel, Tabs, TextField, VERDICT_ICON, VERDICT_TONE, VERDICT_WORD } from '../ui/controls.tsx';
 import { JobProgress } from './JobProgress.tsx';
+import { RevealButtons } from '../ui/RevealButtons.tsx';
 import { utcFromIso } from '../lib/format.ts';
 
 export function AttestationScreen() {
@@ -298,6 +299,7 @@ function AttestationResult({ result }: { result: AttestationView }) {
           <PathText path={result.allowedSignersPath} />
         </dd>
       </dl>
+      <RevealButtons path={result.pdfPath} what="report" />
       <div className="stack">
         <div className="card-head">
           <h4>Check the SSH signature without Sealcheck</h4>

@@ -4,6 +4,7 @@ import type { EntryDetail, ProofExport } from '../../../shared/api.ts';
 import { api, ApiError, errorText } from '../api.ts';
 import { Badge, Banner, ErrorBanner, Hash, StatusBadge, TabPanel, Tabs, PathText } from '../ui/controls.tsx';
 import { bytes, count } from '../lib/format.ts';
+import { RevealButtons } from '../ui/RevealButtons.tsx';
 
 type View = 'fields' | 'json' | 'text' | 'base64';
 const VIEWS = [
@@ -240,6 +241,7 @@ function ProofExportSection({ folder, archiveId, index }: { folder: string; arch
           </dd>
         </dl>
       ) : null}
+      {proof ? <RevealButtons path={proof.proofPath} what="proof" open={false} /> : null}
     </section>
   );
 }
