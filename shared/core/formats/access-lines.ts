@@ -127,7 +127,6 @@ function fromCombined(line: string): AccessColumns | null {
     responseBytes: num(m[6]),
     userAgent: dash(m[8]),
     router,
-    service: router,
     upstream,
     durationUs,
   };
@@ -176,7 +175,7 @@ const HAPROXY = /^(?:.*?haproxy\[\d+\]: )?(\S+):(\d+) \[(\d\d\/[A-Z][a-z]{2}\/\d
 function fromHaproxy(line: string): AccessColumns | null {
   const m = HAPROXY.exec(line);
   if (m === null) return null;
-  const req = requestParts(m[23]!);
+  const req = requestParts(m[24]!);
   const total = Number(m[11]);
   return {
     kind: 'other',
