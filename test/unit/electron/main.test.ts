@@ -394,7 +394,8 @@ test('--self-test runs the bundled cases without a window, writes the record and
 
 test('--self-test exits 1 when a case does not give its expected verdict (cases of a packaged app under process.resourcesPath)', async () => {
   const resources = join(work, 'resources');
-  await cp(join(ROOT, 'resources', 'self-test'), join(resources, 'self-test'), { recursive: true });
+  // One case is enough to see the exit code follow the result (and keeps the test short).
+  for (const part of ['keys', '01-clean']) await cp(join(ROOT, 'resources', 'self-test', part), join(resources, 'self-test', part), { recursive: true });
   const expected = join(resources, 'self-test', '01-clean', 'expected.json');
   const spec = JSON.parse(await readFile(expected, 'utf8')) as { expected: { verdict: string } };
   spec.expected.verdict = 'failed';
@@ -406,4 +407,35 @@ test('--self-test exits 1 when a case does not give its expected verdict (cases 
   assert.equal(record.passed, false);
   assert.equal(record.casesDir, join(resources, 'self-test'));
   assert.deepEqual(record.cases.filter((c) => !c.match).map((c) => c.name), ['01-clean']);
+});
+
+test('Help → Validate installation runs the self-test through the handler table and shows the result with the record, which it can show in its folder', async () => {
+  const resources = join(work, 'resources-one-case');
+  await cp(join(ROOT, 'resources', 'self-test', 'keys'), join(resources, 'self-test', 'keys'), { recursive: true });
+  await cp(join(ROOT, 'resources', 'self-test', '01-clean'), join(resources, 'self-test', '01-clean'), { recursive: true });
+  const { fake, window } = await started((f) => void (f.control.messageBoxResponse = 0));
+  const proc = process as NodeJS.Process & { resourcesPath?: string };
+  const saved = proc.resourcesPath;
+  proc.resourcesPath = resources;
+  try {
+    const item = fake.control.applicationMenu!.all().find((i) => i.id === 'validate-installation')!;
+    item.click!();
+    await until('the result box', () => fake.control.messageBoxes.length === 1, 60_000);
+  } finally {
+    proc.resourcesPath = saved;
+  }
+  const box = fake.control.messageBoxes[0]!;
+  assert.equal(box.parent, window);
+  const options = box.options as { type: string; message: string; detail: string; buttons: string[] };
+  assert.equal(options.type, 'info');
+  assert.equal(options.message, 'This installation works: every bundled case gave its expected verdict.');
+  assert.deepEqual(options.buttons, ['Show record', 'Close']);
+  const record = /Validation record: (.+)$/.exec(options.detail)![1]!;
+  assert.match(record, /Sealcheck validation\/sealcheck-self-test-\d{8}T\d{6}Z\.json$/);
+  assert.ok(record.startsWith(fake.control.paths.documents!), 'in Documents');
+  const parsed = JSON.parse(await readFile(record, 'utf8')) as { passed: boolean; cases: { name: string }[] };
+  assert.equal(parsed.passed, true);
+  assert.deepEqual(parsed.cases.map((c) => c.name), ['01-clean']);
+  await until('the record shown in its folder', () => fake.control.shell.length === 1);
+  assert.deepEqual(fake.control.shell, [{ call: 'showItemInFolder', target: record }]);
 });
