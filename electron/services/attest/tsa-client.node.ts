@@ -301,7 +301,10 @@ function checkToken(token: Uint8Array, o: VerifyTokenOptions): TimestampTokenInf
   if (!essV1 && !essV2) invalid('the token has no ESS signing-certificate attribute naming the TSA certificate');
   const essCerts = children(expect(children(expect(essV2 ?? essV1, 0x30, 'SigningCertificate'))[0], 0x30, 'certs'));
   const essId = children(expect(essCerts[0], 0x30, 'ESSCertID'));
-  const essHash: Hash = essV2 ? (essId[0]?.tag === 0x30 ? HASH_BY_OID[decodeOid(children(essId.shift()!)[0]!)] ?? invalid('the ESS certificate hash algorithm is not supported') : 'sha256') : 'sha1';
+  // ESSCertID (v1) hashes with SHA-1; ESSCertIDv2 states its hash, SHA-256 when omitted as DEFAULT.
+  let essHash: Hash | undefined = essV2 ? 'sha256' : 'sha1';
+  if (essV2 && essId[0]?.tag === 0x30) essHash = HASH_BY_OID[decodeOid(children(essId.shift()!)[0]!)];
+  if (!essHash) invalid('the ESS signing-certificate attribute uses an unsupported hash');
   if (!bytesEqual(expect(essId[0], 0x04, 'certHash').content, digest(essHash, certDer))) invalid('the ESS signing-certificate attribute names another certificate than the TSA certificate in the token');
 
   const sigAlg = SIGNATURE_BY_OID[decodeOid(children(expect(sigAlgNode, 0x30, 'signatureAlgorithm'))[0]!)];

@@ -44,14 +44,14 @@ function sh(command: string, args: string[]) {
   return r.stdout + r.stderr;
 }
 
-const TSA_CNF = (digests: string) => `[ tsa ]
+const TSA_CNF = (digests: string, signer = 'tsa', essCertIdAlg = 'sha256') => `[ tsa ]
 default_tsa = tsa_config
 [ tsa_config ]
 dir = .
 serial = ./tsaserial
-signer_cert = ./tsa.pem
-certs = ./tsa.pem
-signer_key = ./tsa.key
+signer_cert = ./${signer}.pem
+certs = ./${signer}.pem
+signer_key = ./${signer}.key
 signer_digest = sha256
 default_policy = 1.3.6.1.4.1.99999.1
 digests = ${digests}
@@ -59,7 +59,7 @@ accuracy = secs:1
 ordering = no
 tsa_name = yes
 ess_cert_id_chain = no
-ess_cert_id_alg = sha256
+ess_cert_id_alg = ${essCertIdAlg}
 `;
 
 /** openssl ts -reply for each query; other paths misbehave the ways a TSA can. */
@@ -87,7 +87,7 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffe
   const query = join(dir, `q${n}.tsq`);
   const reply = join(dir, `r${n}.tsr`);
   spawnSync('sh', ['-c', `cat > ${query}`], { input: body });
-  const r = spawnSync('openssl', ['ts', '-reply', '-config', path === '/reject' ? 'reject.cnf' : 'tsa.cnf', '-queryfile', query, '-out', reply], { cwd: dir });
+  const r = spawnSync('openssl', ['ts', '-reply', '-config', path === '/reject' ? 'reject.cnf' : path === '/ec' ? 'ec.cnf' : 'tsa.cnf', '-queryfile', query, '-out', reply], { cwd: dir });
   if (r.status !== 0) {
     res.writeHead(500).end();
     return;
@@ -115,12 +115,16 @@ before(async () => {
   // A small PKI: a root, a TSA certificate with the critical timeStamping purpose RFC 3161 §2.3 wants, and an unrelated root.
   await writeFile(join(dir, 'tsa.cnf'), TSA_CNF('sha256, sha512'));
   await writeFile(join(dir, 'reject.cnf'), TSA_CNF('sha384'));
+  // An ECDSA P-256 TSA whose token names its certificate with the older ESSCertID (SHA-1, RFC 2634).
+  await writeFile(join(dir, 'ec.cnf'), TSA_CNF('sha256, sha512', 'tsa-ec', 'sha1'));
   await writeFile(join(dir, 'tsaserial'), '01\n');
   await writeFile(join(dir, 'tsa.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n');
   sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '3650', '-subj', '/O=Loopback Time/CN=Loopback Test Root CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
   sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other.key', '-out', 'other-ca.pem', '-days', '3650', '-subj', '/O=Elsewhere/CN=Other Root CA']);
   sh('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tsa.key', '-out', 'tsa.csr', '-subj', '/O=Loopback Time/CN=Loopback Test TSA']);
   sh('openssl', ['x509', '-req', '-in', 'tsa.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tsa.pem', '-days', '3650', '-extfile', 'tsa.ext']);
+  sh('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'tsa-ec.key', '-out', 'tsa-ec.csr', '-subj', '/O=Loopback Time/CN=Loopback EC TSA']);
+  sh('openssl', ['x509', '-req', '-in', 'tsa-ec.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tsa-ec.pem', '-days', '3650', '-extfile', 'tsa.ext']);
   server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -333,4 +337,15 @@ test('--hash sha512: a SHA-512 imprint, and verify-attestation reads it', async 
   assert.deepEqual(v.beyond.map((c) => [c.name, c.ok]), [[TS_CHECK, true]]);
   assert.equal(v.v.timestamp!.hashAlgorithm, 'SHA-512');
   assert.equal(v.v.timestamp!.hashedMessage, imprint);
+});
+
+test('an ECDSA TSA with a SHA-1 ESSCertID: accepted, and named', async () => {
+  const r = await sealcheck(['timestamp', 'REPORT.pdf', '--tsa', `${base}/ec`, '--out', 'ec/REPORT.pdf']);
+  assert.equal(r.code, 0, r.err);
+  const reply = replies.at(-1)!;
+  assert.match(sh('openssl', ['ts', '-reply', '-in', reply, '-text']), /TSA: DirName:\/O=Loopback Time\/CN=Loopback EC TSA\n/);
+  const v = await verifyJson('ec/REPORT.pdf', '--tsa-cert', 'ca.pem');
+  assert.deepEqual(v.beyond.map((c) => [c.name, c.ok]), [[TS_CHECK, true]]);
+  assert.equal(v.v.timestamp!.tsa, 'CN=Loopback EC TSA, O=Loopback Time');
+  assert.equal(v.v.timestamp!.genTime, opensslReply(reply).genTime);
 });
