@@ -123,13 +123,13 @@ let requestId = 0;
 
 const webRequest = {
   // docs/api/web-request.md: "onBeforeRequest([filter, ]listener)"; a second call replaces the listener; null removes it.
-  onBeforeRequest(filterOrListener: unknown, maybeListener?: unknown): void {
-    const listener = (typeof filterOrListener === 'function' ? filterOrListener : maybeListener) as BeforeRequestListener | null;
+  onBeforeRequest(...args: [BeforeRequestListener | null] | [object, BeforeRequestListener | null]): void {
+    const listener = (args.length === 1 ? args[0] : args[1]) as BeforeRequestListener | null;
     beforeRequest = listener ?? null;
   },
   // docs/api/web-request.md: "onHeadersReceived([filter, ]listener)"; callback({cancel?, responseHeaders?}) may replace the headers.
-  onHeadersReceived(filterOrListener: unknown, maybeListener?: unknown): void {
-    const listener = (typeof filterOrListener === 'function' ? filterOrListener : maybeListener) as HeadersListener | null;
+  onHeadersReceived(...args: [HeadersListener | null] | [object, HeadersListener | null]): void {
+    const listener = (args.length === 1 ? args[0] : args[1]) as HeadersListener | null;
     headersReceived = listener ?? null;
   },
 };
