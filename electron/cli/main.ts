@@ -22,6 +22,7 @@ import { openCaseDatabase } from '../services/index/writer.node.ts';
 import { attest, examinerPublicKey, verifyAttestation } from '../services/attest/attest.node.ts';
 import { loadTsaCertificates, timestampCommand, TIMESTAMP_EXIT_CODES, TIMESTAMP_USAGE } from './timestamp-command.ts';
 import { SELF_TEST_HELP, selfTestCommand } from './self-test.ts';
+import { EXCERPT_EXIT_CODES, EXCERPT_USAGE, excerptCommand, verifyExcerptCommand } from './excerpt-command.ts';
 
 const HELP = `sealcheck ${TOOL_VERSION} — seal and verify Kubernetes audit log archives (format v1)
 
@@ -43,7 +44,7 @@ Usage:
                   [--title T] [--requesting-party P] [--role R] [--organisation O]
                   [--index CASE.sqlite] --out REPORT.pdf
   sealcheck verify-attestation REPORT.pdf --examiner PUB [--archive ARCHIVE] [--tsa-cert CERT.pem ...] [--json]
-${TIMESTAMP_USAGE}${SELF_TEST_HELP}
+${TIMESTAMP_USAGE}${SELF_TEST_HELP}${EXCERPT_USAGE}
   sealcheck query CASE.sqlite [--verb V] [--user U] [--resource R] [--namespace N] [--code C]
                   [--from TIME] [--to TIME] [--text Q] [--preset NAME [--account NAME]]
                   [--stage S] [--status covered|unsigned|failed] [--count] [--limit N] [--json|--csv]
@@ -55,7 +56,7 @@ entry N) and FILE.entry (the entry's bytes): exit 0 written, 1 entry not covered
 such entry. verify-proof: exit 0 proven, 1 not proven, 2 bad usage (RAW_EVENT_FILE may end with one LF).
 self-test: exit 0 every bundled case gave its expected verdict and findings, 1 one did not, 2 bad usage;
 the JSON record (default: sealcheck-self-test-<UTC time>.json here) is signed (FILE.dsse.json) with --examiner-key.
-${TIMESTAMP_EXIT_CODES}`;
+${TIMESTAMP_EXIT_CODES}${EXCERPT_EXIT_CODES}`;
 
 export interface Io {
   stdout: (s: string) => void;
@@ -85,6 +86,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await verifyAttestationCommand(rest, io);
       case 'timestamp':
         return await timestampCommand(rest, io);
+      case 'excerpt':
+        return await excerptCommand(rest, io);
+      case 'verify-excerpt':
+        return await verifyExcerptCommand(rest, io);
       case 'self-test':
         return await selfTestCommand(rest, io);
       case undefined:
@@ -376,7 +381,7 @@ async function verifyAttestationCommand(argv: string[], io: Io): Promise<number>
   return v.valid ? 0 : 1;
 }
 
-async function loadPolicy(p: Parsed, command = 'verify') {
+export async function loadPolicy(p: Parsed, command = 'verify') {
   const trust = p.flags.get('trust') ?? [];
   if (trust.length === 0) throw new UsageError(`${command}: at least one --trust KEY is required (the log key the examiner trusts)`);
   const logKeys = await Promise.all(trust.map((t) => loadVerifierKey(t, LOG_KEY, '--trust')));

@@ -279,7 +279,7 @@ class EntrySplitter {
 }
 
 /** Feeds the leaves of entries [0, size) to `onEntry`, re-reading (and gunzipping) the segments that hold them. */
-async function readLeaves(opened: OpenedArchive, segments: readonly ManifestSegment[], size: number, onEntry: (index: number, leaf: Uint8Array, bytes: Uint8Array | null) => void): Promise<void> {
+export async function readLeaves(opened: OpenedArchive, segments: readonly ManifestSegment[], size: number, onEntry: (index: number, leaf: Uint8Array, bytes: Uint8Array | null) => void): Promise<void> {
   const needed = segments.filter((s) => s.first < size);
   const splitters = new Map(needed.map((s) => [s, new EntrySplitter(s, Math.min(s.count, size - s.first), nodeHashing, onEntry)]));
   const absent = (s: ManifestSegment, why: string) => new CannotProveError(`segment ${s.path} ${why} on re-reading`);

@@ -1,0 +1,611 @@
+// Evidence excerpts (docs/excerpt-format.md): chosen entries of an archive, each with a C2SP tlog-proof against one checkpoint, sensitive ones withheld by leaf hash; and their offline check.
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, mkdir, readdir, rename, rm, stat, writeFile, lstat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { createGzip } from 'node:zlib';
+import { bytesEqual, decodeUtf8Strict, fromBase64Strict, toBase64 } from '../../shared/core/bytes.ts';
+import type { TrustPolicy } from '../../shared/core/evaluate.ts';
+import { inclusionPath } from '../../shared/core/merkle.ts';
+import { NoteError, parseCheckpointText, parseNote, MAX_NOTE_BYTES } from '../../shared/core/note.ts';
+import type { CheckpointCheck } from '../../shared/core/report.ts';
+import { MAX_LINE_BYTES } from '../../shared/core/segment-check.ts';
+import { detectSensitive, redactedView, type SensitiveFinding } from '../../shared/core/sensitive.ts';
+import { TarFormatError, TarParser, tarEnd, tarFileHeader, tarPadding } from '../../shared/core/tar.ts';
+import { MANIFEST_LIMIT, openArchive, tarStream } from './archive.node.ts';
+import { InputFileError, openRegularFile, readBoundedFile } from './bounded-read.node.ts';
+import { nodeHashing } from './crypto.node.ts';
+import { GzipFormatError, isGzip } from './gzip.node.ts';
+import { UsageError } from './keys.node.ts';
+import { CannotProveError, digestEntryFile, formatProof, MAX_PROOF_BYTES, parseProof, readLeaves, verifyProof, type EntryDigest, type ProofVerdict } from './proof.node.ts';
+import { TOOL_VERSION } from './runtime.node.ts';
+import { verifyArchive } from './verify.node.ts';
+
+export const EXCERPT_FORMAT = 'sealcheck-excerpt';
+export const EXCERPT_VERSION = 1;
+const REDACTED_LIMIT = 1 << 20;
+
+// ---------- the manifest ----------
+
+export type ExcerptSelection =
+  | { kind: 'indices'; list: string }
+  | { kind: 'query'; database: string; filter: Record<string, string | number> }
+  | { kind: 'window'; from: string; to: string; database: string };
+
+export interface WithheldReason {
+  /** A rule of shared/core/sensitive.ts, or 'examiner' for an index the examiner chose to withhold. */
+  rule: string;
+  detail: string;
+}
+
+export interface ExcerptItem {
+  index: number;
+  leaf: string;
+  status: 'disclosed' | 'withheld';
+  length?: number;
+  reasons?: WithheldReason[];
+  redacted?: boolean;
+}
+
+export interface IndexRange {
+  first: number;
+  last: number;
+}
+
+export interface ExcerptManifest {
+  format: typeof EXCERPT_FORMAT;
+  version: typeof EXCERPT_VERSION;
+  created: string;
+  producer: { name: string; version: string };
+  origin: string;
+  checkpoint: { path: 'checkpoint'; size: number; root: string; source: string };
+  source: { name: string; digest: { algorithm: 'sha256'; of: 'file' | 'tree'; value: string }; entries: number };
+  selection: ExcerptSelection;
+  complete: IndexRange[];
+  items: ExcerptItem[];
+}
+
+const pad12 = (n: number) => String(n).padStart(12, '0');
+export const itemPath = (index: number, ext: 'entry' | 'tlog-proof' | 'redacted.json'): string => `items/${pad12(index)}.${ext}`;
+
+/** "5,7,10-20" → sorted distinct indices; throws UsageError naming the bad part. */
+export function parseIndexList(text: string, what = '--index'): number[] {
+  const out = new Set<number>();
+  for (const part of text.split(',')) {
+    const m = /^(0|[1-9][0-9]*)(?:-(0|[1-9][0-9]*))?$/.exec(part.trim());
+    if (!m) throw new UsageError(`${what}: ${JSON.stringify(part)} is not an index or a range a-b`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) throw new UsageError(`${what}: ${JSON.stringify(part)} is too large`);
+    if (b < a) throw new UsageError(`${what}: range ${JSON.stringify(part)} ends before it starts`);
+    if (b - a + out.size > 10_000_000) throw new UsageError(`${what}: more than 10,000,000 indices`);
+    for (let i = a; i <= b; i++) out.add(i);
+  }
+  return [...out].sort((x, y) => x - y);
+}
+
+// ---------- making an excerpt ----------
+
+export interface ExcerptRequest {
+  archive: string;
+  /** A directory that does not exist yet, or a path ending in .tar.gz / .tgz. */
+  out: string;
+  policy: TrustPolicy;
+  /** The entries to include, sorted ascending and distinct (every index of each `complete` range among them). */
+  indices: readonly number[];
+  complete: readonly IndexRange[];
+  selection: ExcerptSelection;
+  /** Indices the examiner withholds, with the reason given. */
+  withhold?: ReadonlyMap<number, string>;
+  withholdSensitive?: boolean;
+  now?: () => Date;
+}
+
+export interface ExcerptResult {
+  out: string;
+  container: 'directory' | 'tar.gz';
+  manifest: ExcerptManifest;
+  disclosed: number;
+  withheld: number;
+  /** Withheld items per rule (an item may count under several). */
+  byRule: Record<string, number>;
+  /** Archive's verdict under the policy (the excerpt only needs its items covered). */
+  verdict: string;
+}
+
+export function excerptContainer(out: string): 'directory' | 'tar.gz' {
+  if (/\.(tar\.gz|tgz)$/i.test(out)) return 'tar.gz';
+  if (/\.(tar|gz|zip)$/i.test(out)) throw new UsageError(`excerpt: --out ${out}: an excerpt is a directory or a .tar.gz / .tgz file`);
+  return 'directory';
+}
+
+/**
+ * RFC 6962 subtree roots of [0, size) from all its leaves: the perfect, aligned subtrees are kept
+ * level by level (2·size hashes in all), so the paths of any number of items cost one pass of hashing
+ * rather than one per item. Ragged right edges are folded from them on demand.
+ */
+class SubtreeCache {
+  private readonly levels: Uint8Array[] = [];
+  constructor(leaves: Uint8Array, private readonly size: number) {
+    this.levels.push(leaves);
+    for (let k = 1; 2 ** k <= size; k++) {
+      const below = this.levels[k - 1]!;
+      const count = Math.floor(size / 2 ** k);
+      const level = new Uint8Array(count * 32);
+      for (let j = 0; j < count; j++) level.set(nodeHashing.node(below.subarray(64 * j, 64 * j + 32), below.subarray(64 * j + 32, 64 * j + 64)), 32 * j);
+      this.levels.push(level);
+    }
+  }
+
+  root(a: number, b: number): Uint8Array {
+    const n = b - a;
+    const k = Math.log2(n);
+    if (Number.isInteger(k) && a % n === 0) return this.levels[k]!.slice((a / n) * 32, (a / n) * 32 + 32);
+    let split = 1;
+    while (split * 2 < n) split *= 2;
+    return nodeHashing.node(this.root(a, a + split), this.root(a + split, b));
+  }
+}
+
+/**
+ * Verifies the archive under the policy, picks the smallest trusted checkpoint covering every index,
+ * re-reads the leaves of its tree once, and writes one tlog-proof per item (each checked with
+ * verifyProof before it is written) with the disclosed entries' bytes, into a staging folder moved
+ * into place at the end.
+ */
+export async function createExcerpt(req: ExcerptRequest): Promise<ExcerptResult> {
+  const container = excerptContainer(req.out);
+  if (req.indices.length === 0) throw new UsageError('excerpt: the selection holds no entries; an excerpt needs at least one');
+  for (let k = 1; k < req.indices.length; k++) if (!(req.indices[k]! > req.indices[k - 1]!)) throw new Error('excerpt indices must be sorted and distinct');
+  try {
+    await lstat(req.out);
+    throw new UsageError(`excerpt: ${req.out} already exists; not overwriting it`);
+  } catch (e) {
+    if (!(e as NodeJS.ErrnoException).code || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const report = await verifyArchive(req.archive, { policy: req.policy, anchors: [] });
+  if (!report.manifest) {
+    const why = report.findings.find((f) => f.severity === 'error');
+    throw new CannotProveError(`the archive cannot be read${why ? ` (${why.code}: ${why.message})` : ''}`);
+  }
+  const last = req.indices[req.indices.length - 1]!;
+  if (last >= report.entries) throw new UsageError(`excerpt: there is no entry ${last}: the archive has ${report.entries} entries`);
+  const covering = report.checkpointChecks
+    .filter((c): c is CheckpointCheck & { size: number } => c.covers && !c.anchor && c.size !== null && c.size > last)
+    .sort((a, b) => a.size - b.size)[0];
+  if (!covering) {
+    throw new CannotProveError(`entry ${last} is not covered by a trusted checkpoint: trusted checkpoints cover entries ${report.coveredEntries ? `0..${report.coveredEntries - 1}` : 'none'} of ${report.entries}`);
+  }
+  const size = covering.size;
+  const opened = await openArchive(req.archive);
+  if (opened.fatal.length) throw new CannotProveError(`the archive changed while excerpting: ${opened.fatal[0]!.message}`);
+  const ckptBytes = opened.small.get(covering.path);
+  const ckptText = ckptBytes && decodeUtf8Strict(ckptBytes);
+  if (!ckptBytes || !ckptText) throw new CannotProveError(`${covering.path} is absent or unreadable on re-reading`);
+
+  const wanted = new Set(req.indices);
+  const leaves = new Uint8Array(size * 32);
+  const seen = new Uint8Array(size);
+  const entries = new Map<number, Uint8Array | null>();
+  await readLeaves(opened, report.manifest.segments, size, (i, leaf, bytes) => {
+    leaves.set(leaf, i * 32);
+    seen[i] = 1;
+    if (wanted.has(i)) entries.set(i, bytes ? bytes.slice() : null);
+  });
+  const missing = seen.indexOf(0);
+  if (missing >= 0) throw new CannotProveError(`the archive changed while excerpting: entry ${missing} was not found on re-reading`);
+  const tree = new SubtreeCache(leaves, size);
+
+  const staging = await mkdtemp(join(dirname(req.out), `.${basename(req.out)}.excerpting-`));
+  try {
+    const files: string[] = ['manifest.json', 'checkpoint'];
+    await mkdir(join(staging, 'items'));
+    await writeFile(join(staging, 'checkpoint'), ckptBytes);
+    const items: ExcerptItem[] = [];
+    const byRule: Record<string, number> = {};
+    let withheldCount = 0;
+    for (const index of req.indices) {
+      const bytes = entries.get(index);
+      const leaf = leaves.subarray(index * 32, index * 32 + 32);
+      const reasons: WithheldReason[] = [];
+      const examiner = req.withhold?.get(index);
+      if (examiner !== undefined) reasons.push({ rule: 'examiner', detail: examiner });
+      let sensitive: SensitiveFinding[] = [];
+      if (req.withholdSensitive && bytes) sensitive = detectSensitive(bytes);
+      reasons.push(...sensitive);
+      if (bytes === null && reasons.length === 0) throw new CannotProveError(`entry ${index} is longer than 256 MiB (line-malformed); withhold it (--withhold ${index}) or leave it out`);
+      const hashes = inclusionPath(index, size, (a, b) => tree.root(a, b));
+      const proof = formatProof(index, hashes, ckptText);
+      const digest: EntryDigest = bytes && reasons.length === 0 ? { length: bytes.length, hasLineFeed: false, leaf } : withheldDigest(leaf);
+      const check = verifyProof(proof, digest, req.policy);
+      if (!check.proven || check.index !== index || check.size !== size) throw new CannotProveError(`the archive changed while excerpting: the proof of entry ${index} does not verify (${check.reason})`);
+      await writeFile(join(staging, itemPath(index, 'tlog-proof')), proof);
+      files.push(itemPath(index, 'tlog-proof'));
+      const item: ExcerptItem = { index, leaf: toBase64(leaf), status: reasons.length ? 'withheld' : 'disclosed' };
+      if (reasons.length === 0) {
+        await writeFile(join(staging, itemPath(index, 'entry')), bytes!);
+        files.push(itemPath(index, 'entry'));
+        item.length = bytes!.length;
+      } else {
+        withheldCount++;
+        item.reasons = reasons;
+        for (const r of new Set(reasons.map((x) => x.rule))) byRule[r] = (byRule[r] ?? 0) + 1;
+        const view = bytes && sensitive.length ? redactedView(bytes, sensitive) : null;
+        item.redacted = view !== null;
+        if (view !== null) {
+          await writeFile(join(staging, itemPath(index, 'redacted.json')), view);
+          files.push(itemPath(index, 'redacted.json'));
+        }
+      }
+      items.push(item);
+    }
+    const manifest: ExcerptManifest = {
+      format: EXCERPT_FORMAT,
+      version: EXCERPT_VERSION,
+      created: (req.now ?? (() => new Date()))().toISOString(),
+      producer: { name: 'sealcheck', version: TOOL_VERSION },
+      origin: report.origin!,
+      checkpoint: { path: 'checkpoint', size, root: covering.root ?? toBase64(tree.root(0, size)), source: covering.path },
+      source: { name: basename(req.archive), digest: { algorithm: 'sha256', of: report.container === 'directory' ? 'tree' : 'file', value: report.archive.sha256 }, entries: report.entries },
+      selection: req.selection,
+      complete: [...req.complete],
+      items,
+    };
+    await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    if (container === 'directory') {
+      await rename(staging, req.out);
+    } else {
+      const tmp = join(staging, '.excerpt.tar.gz');
+      await writeTarGz(staging, files, tmp, Math.floor(new Date(manifest.created).getTime() / 1000));
+      await rename(tmp, req.out);
+    }
+    return { out: req.out, container, manifest, disclosed: items.length - withheldCount, withheld: withheldCount, byRule, verdict: report.verdict };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What verifyProof needs to check a withheld item: only the leaf hash enters the RFC 9162 inclusion
+ * check. The entry's length and LF test apply to bytes the verifier does not hold; a leaf in a signed
+ * tree was an entry of the log (non-empty, no LF), so they are stated as satisfied.
+ */
+function withheldDigest(leaf: Uint8Array): EntryDigest {
+  return { length: 1, hasLineFeed: false, leaf };
+}
+
+async function writeTarGz(root: string, files: readonly string[], out: string, mtime: number): Promise<void> {
+  const gz = createGzip({ level: 6 });
+  const sink = createWriteStream(out, { flags: 'wx' });
+  const done = new Promise<void>((resolve, reject) => {
+    sink.on('finish', resolve);
+    sink.on('error', reject);
+    gz.on('error', reject);
+  });
+  gz.pipe(sink);
+  const write = (b: Uint8Array) => (gz.write(b) ? Promise.resolve() : new Promise<void>((r) => gz.once('drain', r)));
+  let total = 0;
+  for (const rel of files) {
+    const data = await readBoundedFile(join(root, rel), MAX_LINE_BYTES + MANIFEST_LIMIT, 'excerpt file');
+    const header = tarFileHeader(rel, data.length, mtime);
+    const padding = tarPadding(data.length);
+    await write(header);
+    await write(data);
+    await write(padding);
+    total += header.length + data.length + padding.length;
+  }
+  await write(tarEnd(total));
+  gz.end();
+  await done;
+}
+
+// ---------- checking an excerpt ----------
+
+export interface ExcerptItemCheck {
+  index: number;
+  status: 'disclosed' | 'withheld' | 'unknown';
+  ok: boolean;
+  /** What was proven, or why not. */
+  reason: string;
+  reasons?: WithheldReason[];
+  redacted?: boolean;
+}
+
+export interface ExcerptVerdict {
+  valid: boolean;
+  /** Problems of the excerpt as a whole (layout, manifest, checkpoint, completeness), one sentence each. */
+  problems: string[];
+  items: ExcerptItemCheck[];
+  origin: string | null;
+  size: number | null;
+  root: string | null;
+  complete: IndexRange[];
+  selection: ExcerptSelection | null;
+  source: ExcerptManifest['source'] | null;
+  cosignatures: { name: string; time: bigint }[];
+  disclosed: number;
+  withheld: number;
+}
+
+/** A file of the excerpt as read: small files whole (bounded), entries as their streamed digest. */
+type Read = { kind: 'bytes'; bytes: Uint8Array } | { kind: 'entry'; digest: EntryDigest | 'too-long' } | { kind: 'too-large'; limit: number };
+
+const NAME = /^(manifest\.json|checkpoint|items\/([0-9]{12})\.(entry|tlog-proof|redacted\.json))$/;
+
+function limitOf(rel: string): number {
+  if (rel === 'manifest.json') return MANIFEST_LIMIT;
+  if (rel === 'checkpoint') return MAX_NOTE_BYTES;
+  if (rel.endsWith('.tlog-proof')) return MAX_PROOF_BYTES;
+  return REDACTED_LIMIT;
+}
+
+/** Reads every file of a directory excerpt or of a .tar.gz one, each within its bound; names outside the layout are problems. */
+async function readExcerptFiles(path: string, problems: string[]): Promise<Map<string, Read>> {
+  const files = new Map<string, Read>();
+  let st;
+  try {
+    st = await stat(path);
+  } catch {
+    throw new UsageError(`verify-excerpt: ${path}: no such file or directory`);
+  }
+  if (st.isDirectory()) {
+    const walk = async (rel: string): Promise<void> => {
+      for (const d of await readdir(join(path, rel), { withFileTypes: true })) {
+        const r = rel ? `${rel}/${d.name}` : d.name;
+        if (d.isDirectory() && r === 'items') await walk(r);
+        else if (!d.isFile() || !NAME.test(r)) problems.push(`unexpected ${d.isDirectory() ? 'folder' : 'file'} ${r} in the excerpt`);
+        else if (r.endsWith('.entry')) files.set(r, { kind: 'entry', digest: await digestEntryFile(join(path, r)) });
+        else {
+          try {
+            files.set(r, { kind: 'bytes', bytes: await readBoundedFile(join(path, r), limitOf(r), 'excerpt file') });
+          } catch (e) {
+            if (!(e instanceof InputFileError && e.reason === 'too-large')) throw e;
+            files.set(r, { kind: 'too-large', limit: limitOf(r) });
+          }
+        }
+      }
+    };
+    await walk('');
+    return files;
+  }
+  const { fh } = await openRegularFile(path, 'excerpt');
+  const head = Buffer.alloc(2);
+  await fh.read(head, 0, 2, 0);
+  await fh.close();
+  if (!isGzip(head)) throw new UsageError(`verify-excerpt: ${path} is neither a directory nor a gzip-compressed tar`);
+  type Pending = { rel: string; parts: Uint8Array[]; n: number; hash?: ReturnType<typeof nodeHashing.create>; lf: boolean; held: number };
+  let pending: Pending | null = null;
+  const parser = new TarParser({
+    member(m) {
+      pending = null;
+      if (m.kind === 'directory' && m.path === 'items') return;
+      if (m.kind !== 'file' || !NAME.test(m.path)) {
+        problems.push(`unexpected ${m.kind === 'directory' ? 'folder' : 'member'} ${m.rawName} in the excerpt`);
+        return;
+      }
+      if (files.has(m.path)) {
+        problems.push(`${m.path} appears twice in the excerpt`);
+        return;
+      }
+      pending = { rel: m.path, parts: [], n: 0, lf: false, held: -1, ...(m.path.endsWith('.entry') ? { hash: nodeHashing.create().update(Uint8Array.of(0)) } : {}) };
+    },
+    data(_m, chunk) {
+      const p = pending as Pending | null;
+      if (!p || chunk.length === 0) return;
+      p.n += chunk.length;
+      if (p.hash) {
+        // Same rule as verify-proof --entry: one trailing LF is how a line is saved; any other LF is in the bytes.
+        if (p.n > MAX_LINE_BYTES + 1) return;
+        if (p.held >= 0) {
+          p.hash.update(Uint8Array.of(p.held));
+          if (p.held === 0x0a) p.lf = true;
+        }
+        const body = chunk.subarray(0, chunk.length - 1);
+        p.hash.update(body);
+        if (body.includes(0x0a)) p.lf = true;
+        p.held = chunk[chunk.length - 1]!;
+      } else if (p.n <= limitOf(p.rel)) p.parts.push(chunk.slice());
+    },
+    memberEnd() {
+      const p = pending as Pending | null;
+      pending = null;
+      if (!p) return;
+      if (p.hash) {
+        if (p.n > MAX_LINE_BYTES + 1) files.set(p.rel, { kind: 'entry', digest: 'too-long' });
+        else {
+          if (p.held >= 0 && p.held !== 0x0a) p.hash.update(Uint8Array.of(p.held));
+          files.set(p.rel, { kind: 'entry', digest: { length: p.held === 0x0a ? p.n - 1 : p.n, hasLineFeed: p.lf, leaf: p.hash.digest() } });
+        }
+      } else if (p.n > limitOf(p.rel)) files.set(p.rel, { kind: 'too-large', limit: limitOf(p.rel) });
+      else files.set(p.rel, { kind: 'bytes', bytes: Buffer.concat(p.parts) });
+    },
+  });
+  try {
+    for await (const chunk of tarStream(path, 'tar.gz')) parser.push(chunk);
+    parser.end();
+  } catch (e) {
+    if (!(e instanceof TarFormatError || e instanceof GzipFormatError)) throw e;
+    problems.push(`${path} is not a readable .tar.gz excerpt: ${e.message}`);
+  }
+  return files;
+}
+
+const TOP_KEYS = ['format', 'version', 'created', 'producer', 'origin', 'checkpoint', 'source', 'selection', 'complete', 'items'];
+const ITEM_KEYS = ['index', 'leaf', 'status', 'length', 'reasons', 'redacted'];
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** The manifest's shape, strictly; null with a problem when it is not an excerpt manifest of this version. */
+function parseManifest(bytes: Uint8Array, problems: string[]): ExcerptManifest | null {
+  const text = decodeUtf8Strict(bytes);
+  let m: unknown;
+  try {
+    m = text === null ? undefined : JSON.parse(text);
+  } catch {
+    m = undefined;
+  }
+  const bad = (why: string) => {
+    problems.push(`manifest.json ${why}`);
+    return null;
+  };
+  if (!isObj(m)) return bad('is not a JSON object in UTF-8');
+  if (m.format !== EXCERPT_FORMAT) return bad(`format is ${JSON.stringify(m.format)}, expected ${JSON.stringify(EXCERPT_FORMAT)}`);
+  if (m.version !== EXCERPT_VERSION) return bad(`version is ${JSON.stringify(m.version)}; this tool reads version ${EXCERPT_VERSION}`);
+  const extra = Object.keys(m).filter((k) => !TOP_KEYS.includes(k));
+  if (extra.length) return bad(`has unknown field ${JSON.stringify(extra[0])}`);
+  if (typeof m.origin !== 'string') return bad('has no origin');
+  const c = m.checkpoint;
+  if (!isObj(c) || c.path !== 'checkpoint' || !isIndex(c.size) || typeof c.root !== 'string') return bad('checkpoint must be {path: "checkpoint", size, root, source}');
+  if (!isObj(m.source) || !isObj(m.selection) || typeof m.selection.kind !== 'string') return bad('has no source or selection');
+  if (!Array.isArray(m.complete) || !m.complete.every((r) => isObj(r) && isIndex(r.first) && isIndex(r.last) && r.first <= r.last)) return bad('complete must be a list of {first, last} index ranges with first ≤ last');
+  for (let k = 1; k < m.complete.length; k++) if ((m.complete[k] as IndexRange).first <= (m.complete[k - 1] as IndexRange).last) return bad('complete ranges overlap or are not sorted');
+  if (!Array.isArray(m.items) || m.items.length === 0) return bad('holds no items');
+  let previous = -1;
+  for (const [k, it] of m.items.entries()) {
+    if (!isObj(it) || !isIndex(it.index)) return bad(`item ${k} has no index`);
+    const unknown = Object.keys(it).filter((x) => !ITEM_KEYS.includes(x));
+    if (unknown.length) return bad(`item for index ${it.index} has unknown field ${JSON.stringify(unknown[0])}`);
+    if (it.index <= previous) return bad(`items are not in strictly increasing index order at index ${it.index}`);
+    previous = it.index;
+    const leaf = typeof it.leaf === 'string' ? fromBase64Strict(it.leaf) : null;
+    if (!leaf || leaf.length !== 32) return bad(`item for index ${it.index} has no leaf hash (32 bytes, standard base64)`);
+    if (it.status === 'disclosed') {
+      if (!isIndex(it.length) || it.reasons !== undefined || it.redacted !== undefined) return bad(`disclosed item for index ${it.index} must have a length and no reasons`);
+    } else if (it.status === 'withheld') {
+      if (it.length !== undefined || !Array.isArray(it.reasons) || it.reasons.length === 0 || !it.reasons.every((r) => isObj(r) && typeof r.rule === 'string' && typeof r.detail === 'string')) {
+        return bad(`withheld item for index ${it.index} must give its reasons ({rule, detail}) and no length`);
+      }
+      if (it.redacted !== undefined && typeof it.redacted !== 'boolean') return bad(`withheld item for index ${it.index} has a non-boolean redacted`);
+    } else return bad(`item for index ${it.index} has status ${JSON.stringify(it.status)}, expected "disclosed" or "withheld"`);
+  }
+  return m as unknown as ExcerptManifest;
+}
+
+/**
+ * Checks an excerpt offline (docs/excerpt-format.md §6): layout and manifest, the checkpoint, each item's
+ * tlog-proof with verifyProof (from the entry's bytes, or from the manifest's leaf hash when withheld),
+ * each disclosed entry against its leaf, and every complete range.
+ */
+export async function verifyExcerpt(path: string, policy: TrustPolicy): Promise<ExcerptVerdict> {
+  const problems: string[] = [];
+  const out: ExcerptVerdict = { valid: false, problems, items: [], origin: null, size: null, root: null, complete: [], selection: null, source: null, cosignatures: [], disclosed: 0, withheld: 0 };
+  const files = await readExcerptFiles(path, problems);
+  const small = (rel: string): Uint8Array | string => {
+    const f = files.get(rel);
+    if (!f) return `${rel} is missing`;
+    if (f.kind === 'too-large') return `${rel} is larger than any valid one (${f.limit} bytes)`;
+    if (f.kind !== 'bytes') return `${rel} is not readable`;
+    return f.bytes;
+  };
+  const mBytes = small('manifest.json');
+  if (typeof mBytes === 'string') {
+    problems.push(mBytes);
+    return out;
+  }
+  const manifest = parseManifest(mBytes, problems);
+  if (!manifest) return out;
+  out.origin = manifest.origin;
+  out.size = manifest.checkpoint.size;
+  out.root = manifest.checkpoint.root;
+  out.complete = manifest.complete;
+  out.selection = manifest.selection;
+  out.source = manifest.source;
+
+  const ckpt = small('checkpoint');
+  let ckptBytes: Uint8Array | null = null;
+  if (typeof ckpt === 'string') problems.push(ckpt);
+  else {
+    try {
+      const c = parseCheckpointText(parseNote(ckpt).text);
+      if (c.origin !== manifest.origin) problems.push(`the checkpoint's origin is ${JSON.stringify(c.origin)}, the manifest says ${JSON.stringify(manifest.origin)}`);
+      else if (c.size !== manifest.checkpoint.size || toBase64(c.root) !== manifest.checkpoint.root) problems.push(`the checkpoint (size ${c.sizeText}, root ${toBase64(c.root)}) is not the one the manifest names (size ${manifest.checkpoint.size}, root ${manifest.checkpoint.root})`);
+      else ckptBytes = ckpt;
+    } catch (e) {
+      if (!(e instanceof NoteError)) throw e;
+      problems.push(`checkpoint is not a valid checkpoint note: ${e.message}`);
+    }
+  }
+
+  const listed = new Set(manifest.items.map((i) => i.index));
+  for (const rel of files.keys()) {
+    const m = NAME.exec(rel);
+    if (m?.[2] !== undefined && !listed.has(Number(m[2]))) problems.push(`${rel} belongs to no item of the manifest`);
+  }
+  for (const item of manifest.items) {
+    const check: ExcerptItemCheck = { index: item.index, status: item.status, ok: false, reason: '' };
+    if (item.status === 'withheld') {
+      check.reasons = item.reasons!;
+      check.redacted = item.redacted === true;
+    }
+    out.items.push(check);
+    const fail = (why: string) => {
+      check.reason = why;
+    };
+    const proofBytes = small(itemPath(item.index, 'tlog-proof'));
+    if (typeof proofBytes === 'string') {
+      fail(proofBytes);
+      continue;
+    }
+    const leaf = fromBase64Strict(item.leaf)!;
+    let digest: EntryDigest;
+    if (item.status === 'disclosed') {
+      const f = files.get(itemPath(item.index, 'entry'));
+      if (!f || f.kind !== 'entry') {
+        fail(`${itemPath(item.index, 'entry')} is missing`);
+        continue;
+      }
+      if (f.digest === 'too-long') {
+        fail(`${itemPath(item.index, 'entry')} is longer than any well-formed entry (256 MiB)`);
+        continue;
+      }
+      if (toBase64(f.digest.leaf) !== item.leaf) {
+        fail(`${itemPath(item.index, 'entry')} does not hash to the manifest's leaf: the entry was changed (its leaf is ${toBase64(f.digest.leaf)})`);
+        continue;
+      }
+      if (f.digest.length !== item.length) {
+        fail(`${itemPath(item.index, 'entry')} is ${f.digest.length} bytes, the manifest says ${item.length}`);
+        continue;
+      }
+      digest = f.digest;
+    } else {
+      if (files.has(itemPath(item.index, 'entry'))) {
+        fail(`withheld item has an entry file ${itemPath(item.index, 'entry')}`);
+        continue;
+      }
+      if (item.redacted && !files.has(itemPath(item.index, 'redacted.json'))) {
+        fail(`${itemPath(item.index, 'redacted.json')} is missing`);
+        continue;
+      }
+      digest = withheldDigest(leaf);
+    }
+    const v: ProofVerdict = verifyProof(proofBytes, digest, policy);
+    if (!v.proven) {
+      fail(v.reason);
+      continue;
+    }
+    if (v.index !== item.index) {
+      fail(`${itemPath(item.index, 'tlog-proof')} proves index ${v.index}, not ${item.index}`);
+      continue;
+    }
+    // verifyProof accepted it, so it parses; its checkpoint must be the excerpt's, byte for byte.
+    const embedded = parseProof(proofBytes).checkpointBytes;
+    if (ckptBytes === null || !bytesEqual(embedded, ckptBytes)) {
+      fail(`the proof is against another checkpoint (size ${v.size}, root ${v.root}) than the excerpt's (size ${manifest.checkpoint.size}, root ${manifest.checkpoint.root})`);
+      continue;
+    }
+    check.ok = true;
+    check.reason = item.status === 'withheld' ? `withheld, leaf ${item.leaf} is at index ${item.index} of the signed tree` : `disclosed, ${v.reason}`;
+    if (out.cosignatures.length === 0) out.cosignatures = v.cosignatures;
+  }
+
+  for (const r of manifest.complete) {
+    if (r.last >= manifest.checkpoint.size) problems.push(`the complete range ${r.first}..${r.last} reaches beyond the checkpoint's tree size ${manifest.checkpoint.size}`);
+    const absent: number[] = [];
+    for (let i = r.first; i <= r.last && absent.length <= 10; i++) if (!listed.has(i)) absent.push(i);
+    if (absent.length) problems.push(`${absent.length > 10 ? 'more than 10 indices are' : absent.length === 1 ? `index ${absent[0]} is` : `indices ${absent.join(', ')} are`} missing from the complete range ${r.first}..${r.last}: the excerpt does not account for every entry it claims`);
+  }
+  out.disclosed = manifest.items.filter((i) => i.status === 'disclosed').length;
+  out.withheld = manifest.items.length - out.disclosed;
+  out.valid = problems.length === 0 && out.items.every((i) => i.ok);
+  return out;
+}
+
