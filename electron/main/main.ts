@@ -1,5 +1,6 @@
 // Electron main process: the start-up sequence (privileged scheme, single instance, session, protocol, IPC, menu, window) and its one error path.
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { ApiEventName, ApiEvents } from '../../shared/api.ts';
 import { createHandlers, dispatch } from '../services/api/handlers.node.ts';
@@ -47,6 +48,8 @@ async function reveal(path: string, how: 'open' | 'folder'): Promise<void> {
 
 async function start(): Promise<void> {
   const packaged = app.isPackaged;
+  // existsSync reads inside app.asar too. Without this check a missing build shows an empty error page, not a reason.
+  if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error(`its window's page is missing (${join(RENDERER_DIR, 'index.html')}); reinstall the app, or build it with npm start`);
   enforceOffline(session.defaultSession, packaged, log);
   protocol.handle(APP_SCHEME, appProtocolHandler(RENDERER_DIR));
 

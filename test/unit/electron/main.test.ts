@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from '../../../shared/api.ts';
 import { scenario, type FakeElectron } from '../../helpers/fake-electron/index.ts';
 import type { FakeBrowserWindow, FakeMenuItem } from '../../helpers/fake-electron/electron.ts';
@@ -438,4 +438,23 @@ test('Help → Validate installation runs the self-test through the handler tabl
   assert.deepEqual(parsed.cases.map((c) => c.name), ['01-clean']);
   await until('the record shown in its folder', () => fake.control.shell.length === 1);
   assert.deepEqual(fake.control.shell, [{ call: 'showItemInFolder', target: record }]);
+});
+
+test('a failing start shows one error sentence and exits with 1: the renderer was never built (or is missing from the package)', async () => {
+  // The same bundle from a folder without renderer/ (inside the checkout, so its packages still resolve).
+  const bare = join(ROOT, 'test-results', 'main-without-renderer');
+  await rm(bare, { recursive: true, force: true });
+  await mkdir(bare, { recursive: true });
+  await cp(fileURLToPath(MAIN), join(bare, 'main.mjs'));
+  try {
+    const { fake } = await scenario(pathToFileURL(join(bare, 'main.mjs')));
+    scenarios.push(fake);
+    fake.control.fireReady();
+    await until('the start to fail', () => fake.control.exitCode !== null);
+    assert.equal(fake.control.exitCode, 1);
+    assert.deepEqual(fake.control.errorBoxes, [{ title: 'Sealcheck could not start', content: `Sealcheck could not start: its window's page is missing (${join(bare, 'renderer', 'index.html')}); reinstall the app, or build it with npm start.` }]);
+    assert.equal(fake.control.windows.length, 0);
+  } finally {
+    await rm(bare, { recursive: true, force: true });
+  }
 });
