@@ -153,6 +153,22 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const SEGMENT_PATH = /^segments\/([0-9]{12,})\.(jsonl|jsonl\.gz)$/;
 const CHAIN_PATH = /^segments\/([0-9]{12,})\.chain$/;
 const CHECKPOINT_PATH = /^checkpoints\/([0-9]{12,})\.ckpt$/;
+/**
+ * The longest path the shapes above allow: `first` and tree sizes are below 2^53, 16 digits at most, so
+ * "segments/" + 16 digits + ".jsonl.gz" is 34 characters. A longer string is refused before any pattern
+ * sees it: V8's backtracking on a counted repetition grows its stack with the input, and a path of
+ * millions of digits would otherwise end in a stack overflow instead of manifest-invalid.
+ */
+export const MAX_MANIFEST_PATH = 64;
+
+/** A manifest string as shown in a message: whole when short, else its start and its length. */
+function shown(v: string): string {
+  return v.length <= 80 ? JSON.stringify(v) : `${JSON.stringify(v.slice(0, 60))}… (${v.length} characters)`;
+}
+
+function pathMatch(re: RegExp, path: string): RegExpExecArray | null {
+  return path.length <= MAX_MANIFEST_PATH ? re.exec(path) : null;
+}
 
 function isObject(v: JsonValue | undefined): v is { [k: string]: JsonValue } {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
@@ -187,15 +203,15 @@ export function parseManifest(bytes: Uint8Array): Manifest {
   const root = parseJsonKeepingNumbers(text);
   if (!isObject(root)) throw new ManifestError('manifest.json is not a JSON object');
   const format = string(root.format, 'format');
-  if (format !== FORMAT) throw new ManifestError(`format is ${JSON.stringify(format)}, expected ${JSON.stringify(FORMAT)}`);
+  if (format !== FORMAT) throw new ManifestError(`format is ${shown(format)}, expected ${JSON.stringify(FORMAT)}`);
   const origin = string(root.origin, 'origin');
-  if (!isValidKeyName(origin)) throw new ManifestError(`origin ${JSON.stringify(origin)} is not a valid key name`);
+  if (!isValidKeyName(origin)) throw new ManifestError(`origin ${shown(origin)} is not a valid key name`);
   const entries = integer(root.entries, 'entries');
   let source: Manifest['source'] = null;
   if (root.source !== undefined) {
     if (!isObject(root.source)) throw new ManifestError('source must be an object');
     const kind = string(root.source.kind, 'source.kind');
-    if (!(SOURCE_KINDS as readonly string[]).includes(kind)) throw new ManifestError(`source.kind ${JSON.stringify(kind)} is not one of ${SOURCE_KINDS.join(', ')}`);
+    if (!(SOURCE_KINDS as readonly string[]).includes(kind)) throw new ManifestError(`source.kind ${shown(kind)} is not one of ${SOURCE_KINDS.join(', ')}`);
     source = { kind: kind as SourceKind };
     const description = optionalString(root.source.description);
     if (description !== undefined) source.description = description;
@@ -205,7 +221,7 @@ export function parseManifest(bytes: Uint8Array): Manifest {
 
   const seen = new Set<string>();
   const claim = (path: string) => {
-    if (seen.has(path)) throw new ManifestError(`path ${path} is listed twice`);
+    if (seen.has(path)) throw new ManifestError(`path ${shown(path)} is listed twice`);
     seen.add(path);
   };
   if (!Array.isArray(root.segments)) throw new ManifestError('segments must be an array');
@@ -218,10 +234,10 @@ export function parseManifest(bytes: Uint8Array): Manifest {
     const count = integer(s.count, `${at}.count`, 1);
     const sha256 = string(s.sha256, `${at}.sha256`);
     const chainSha256 = string(s.chainSha256, `${at}.chainSha256`);
-    const pm = SEGMENT_PATH.exec(path);
-    if (!pm || !nameMatchesFirst(pm[1]!, first)) throw new ManifestError(`${at}.path ${JSON.stringify(path)} is not segments/<12-digit first>.jsonl or .jsonl.gz`);
-    const cm = CHAIN_PATH.exec(chain);
-    if (!cm || !nameMatchesFirst(cm[1]!, first)) throw new ManifestError(`${at}.chain ${JSON.stringify(chain)} is not segments/<12-digit first>.chain`);
+    const pm = pathMatch(SEGMENT_PATH, path);
+    if (!pm || !nameMatchesFirst(pm[1]!, first)) throw new ManifestError(`${at}.path ${shown(path)} is not segments/<12-digit first>.jsonl or .jsonl.gz`);
+    const cm = pathMatch(CHAIN_PATH, chain);
+    if (!cm || !nameMatchesFirst(cm[1]!, first)) throw new ManifestError(`${at}.chain ${shown(chain)} is not segments/<12-digit first>.chain`);
     if (!HEX64.test(sha256)) throw new ManifestError(`${at}.sha256 is not 64 lower-case hex digits`);
     if (!HEX64.test(chainSha256)) throw new ManifestError(`${at}.chainSha256 is not 64 lower-case hex digits`);
     claim(path);
@@ -231,7 +247,7 @@ export function parseManifest(bytes: Uint8Array): Manifest {
   if (!Array.isArray(root.checkpoints)) throw new ManifestError('checkpoints must be an array');
   const checkpoints = root.checkpoints.map((c, i) => {
     const path = string(c, `checkpoints[${i}]`);
-    if (!CHECKPOINT_PATH.test(path)) throw new ManifestError(`checkpoints[${i}] ${JSON.stringify(path)} is not checkpoints/<12 digits>.ckpt`);
+    if (!pathMatch(CHECKPOINT_PATH, path)) throw new ManifestError(`checkpoints[${i}] ${shown(path)} is not checkpoints/<12 digits>.ckpt`);
     claim(path);
     return path;
   });
