@@ -174,7 +174,7 @@ function lastAppliedSecrets(body: unknown, depth: number): string | null {
 function uriCredential(uri: string, where: string, add: Add): void {
   if (URI_USERINFO.test(uri)) add('credential-in-uri', `${where} carries user:password credentials`);
   const m = URI_PARAM.exec(uri);
-  if (m) add('credential-in-uri', `${where} carries a ${m[1]!.toLowerCase()} parameter`);
+  if (m) add('credential-in-uri', `${where} carries a credential parameter (${m[1]!.toLowerCase()})`);
 }
 
 /** JSON access lines (Traefik, Envoy, ingress-nginx JSON): header fields and the request path. */
