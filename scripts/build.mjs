@@ -1,7 +1,12 @@
 // Bundles the CLI, its worker threads and the Electron main/preload with esbuild into dist/ (run by `npm ci` through prepare, and by `npm test`).
 import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+// Every path below is relative to the checkout, whatever the caller's working directory (the demo runs this from anywhere).
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 const node = {
+  absWorkingDir: root,
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -15,6 +15,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { countEvents, PRESETS, PRESET_SQL, topValues } from '../index/query.node.ts';
 import { INDEX_BITS } from '../index/columns.node.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../runtime.node.ts';
+import { buildDigest as computeBuildDigest } from '../build-digest.node.ts';
 
 export type CaseFacts = AttestationContent['case'];
 
@@ -53,12 +54,9 @@ const utc = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');
 const secondsUtc = (s: number) => utc(new Date(s * 1000).toISOString());
 const usUtc = (us: number) => utc(new Date(Math.floor(us / 1000)).toISOString());
 
-/** SHA-256 of the running tool's own bundle, so the exact build is named in the report. */
+/** The digest of every file of the running build (see build-digest.node.ts), so the exact build is named in the report. */
 export function buildDigest(): AttestationContent['tool']['buildDigest'] {
-  const bundle = new URL(import.meta.url).pathname;
-  const file = bundle.endsWith('.mjs') && existsSync(bundle) ? bundle : new URL('../../../dist/cli.mjs', import.meta.url).pathname;
-  const bytes = existsSync(file) ? readFileSync(file) : Buffer.alloc(0);
-  return { algorithm: 'sha256', value: createHash('sha256').update(bytes).digest('hex'), of: basename(file) };
+  return computeBuildDigest();
 }
 
 export const PRESET_DESCRIPTIONS: Record<string, string> = {

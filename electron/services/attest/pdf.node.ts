@@ -29,14 +29,21 @@ export interface RenderOptions {
 const FONT_FILES = { body: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf', mono: 'DejaVuSansMono.ttf' } as const;
 type FontName = keyof typeof FONT_FILES;
 
-/** resources/fonts found by walking up from this module, which works from the sources and from dist/. */
+/**
+ * The packaged app's fonts (extraResources `fonts`, beside app.asar) when process.resourcesPath says
+ * where they are (Electron's main process); otherwise resources/fonts found by walking up from this
+ * module, which works from the sources, from dist/, and from the app's worker threads.
+ */
 export function defaultFontDir(): string {
+  const resourcesPath = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
+  if (resourcesPath && existsSync(join(resourcesPath, 'fonts', FONT_FILES.body))) return join(resourcesPath, 'fonts');
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const candidate = join(dir, 'resources', 'fonts');
+    // In a packaged app (also in its worker threads, which have no process.resourcesPath) fonts/ is app.asar's sibling.
+    const candidate = dir.endsWith('.asar') ? join(dirname(dir), 'fonts') : join(dir, 'resources', 'fonts');
     if (existsSync(join(candidate, FONT_FILES.body))) return candidate;
     const parent = resolve(dir, '..');
-    if (parent === dir) throw new Error('resources/fonts with the DejaVu fonts was not found; pass fontDir');
+    if (parent === dir) throw new Error(`the DejaVu fonts (${FONT_FILES.body}) were found neither in the app's resources nor in a resources/fonts folder above ${dirname(fileURLToPath(import.meta.url))}`);
     dir = parent;
   }
 }

@@ -1,12 +1,12 @@
 // The single writer of a case database: archive rows, entry rows in batched transactions, then the run's results.
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { toHex } from '../../../shared/core/bytes.ts';
 import { keyFingerprint, keyIdHex, type VerifierKey } from '../../../shared/core/keys.ts';
 import type { ContainerKind, VerifyReport } from '../../../shared/core/report.ts';
 import { INDEX_BITS, ROW_COLUMNS, FIELD_COLUMNS, type Row } from './columns.node.ts';
 import { migrate, SECONDARY_INDEXES, SECONDARY_INDEX_NAMES } from './migrations.node.ts';
-import { sqliteBinding } from './sqlite-binding.node.ts';
+import { openSqlite } from './sqlite-binding.node.ts';
 
 export interface ArchiveMeta {
   path: string;
@@ -34,8 +34,7 @@ const FTS_COLUMNS = 'username, request_uri, name, namespace, user_agent';
 
 /** The one place case databases are opened, so every process loads the SQLite build made for its own ABI. */
 export function openCaseDatabase(path: string, options: { readonly?: boolean } = {}): Database.Database {
-  const nativeBinding = sqliteBinding();
-  const db = new Database(path, { ...(options.readonly ? { readonly: true, fileMustExist: true } : {}), ...(nativeBinding ? { nativeBinding } : {}) });
+  const db = openSqlite(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -69,7 +68,7 @@ export class CaseWriter {
       const building = partialPath(path);
       rmSync(building, { force: true });
       rmSync(`${building}-journal`, { force: true });
-      this.db = new Database(building);
+      this.db = openSqlite(building);
       this.db.pragma('journal_mode = OFF');
       this.db.pragma('synchronous = OFF');
       this.db.pragma('locking_mode = EXCLUSIVE');

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fromBase64Strict, fromHexStrict, toBase64, toHex } from '../../../shared/core/bytes.ts';
 import { pureHashing } from '../../../shared/core/hashing.ts';
 import { UsageError } from '../../../electron/services/keys.node.ts';
@@ -15,7 +16,7 @@ import {
   readRel, removeRel, editManifest, readEntries, writeEntries, segmentPath, checkpointPath, auditLines, ORIGIN, SEAL_TIME, type Sealed,
 } from '../../helpers/archives.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const temp = new TempDirs();
 after(() => temp.cleanup());
 

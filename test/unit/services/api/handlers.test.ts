@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { API_METHODS, type Api, type ApiEvents, type CaseInfo, type Result } from '../../../../shared/api.ts';
 import { COSIGNER_KEY, LOG_KEY, formatVerifierKey, makeKey, type SignerKey } from '../../../../shared/core/keys.ts';
 import { formatCheckpointText, formatNote, logSignatureLine } from '../../../../shared/core/note.ts';
@@ -13,7 +14,7 @@ import { createHandlers, dispatch } from '../../../../electron/services/api/hand
 import { startBridge } from '../../../../electron/services/api/bridge.node.ts';
 import { verifyArchive } from '../../../../electron/services/verify.node.ts';
 
-const SAMPLES = new URL('../../../../resources/samples/', import.meta.url).pathname;
+const SAMPLES = fileURLToPath(new URL('../../../../resources/samples/', import.meta.url));
 const signer = (name: string, type: 1 | 4, fill: number): SignerKey => {
   const seed = new Uint8Array(32).fill(fill);
   return { ...makeKey(name, type, nodeEd25519.publicKeyFromSeed(seed)), seed };

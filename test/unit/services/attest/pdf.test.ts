@@ -6,13 +6,14 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { renderAttestationPdf, renderSignedAttestationPdf } from '../../../../electron/services/attest/pdf.node.ts';
 import { extractPdfSignature, makeExaminerCertificate, signPdf, verifyPdfSignature } from '../../../../electron/services/attest/pades.node.ts';
 import { nodeEd25519 } from '../../../../electron/services/crypto.node.ts';
 import { ATTESTATION_CONTENT_VERSION, howToVerify, type AttestationAttachment, type AttestationContent } from '../../../../shared/core/attestation.ts';
 import { formatVerifierKey, makeKey, LOG_KEY, COSIGNER_KEY } from '../../../../shared/core/keys.ts';
 
-const ROOT = new URL('../../../../', import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const SAMPLE_DIR = join(ROOT, 'test-results', 'attest');
 
 // ─── Tools ───────────────────────────────────────────────────────────────────────────────────
