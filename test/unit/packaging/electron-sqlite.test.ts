@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { electronBindingCachePath, resetSqliteBinding, sqliteBinding, SQLITE_BINDING_ENV } from '../../../electron/services/index/sqlite-binding.node.ts';
+import { bindingFor, electronBindingCachePath, resetSqliteBinding, sqliteBinding, SQLITE_BINDING_ENV } from '../../../electron/services/index/sqlite-binding.node.ts';
 import { openCaseDatabase } from '../../../electron/services/index/writer.node.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -124,4 +124,14 @@ test('no module but sqlite-binding.node.ts opens SQLite itself, so none can bypa
   };
   walk(join(ROOT, 'electron'));
   assert.deepEqual(offenders, []);
+});
+
+test('under Electron the main process decides: packaged → app.asar.unpacked/native, npm start → the cache; workers take what they inherit', () => {
+  const rt = { configured: undefined, electron: '45.6.1', abi: '150', platform: 'linux', arch: 'x64', mainThread: true, resourcesPath: '/opt/Sealcheck/resources', defaultApp: undefined, root: '/src/sealcheck' };
+  assert.equal(bindingFor(rt), '/opt/Sealcheck/resources/app.asar.unpacked/native/better_sqlite3.node');
+  assert.equal(bindingFor({ ...rt, resourcesPath: '/src/sealcheck/node_modules/electron/dist/resources', defaultApp: true }), '/src/sealcheck/.cache/electron-sqlite/45.6.1-150-linux-x64/better_sqlite3.node');
+  assert.equal(bindingFor({ ...rt, configured: '/chosen/better_sqlite3.node' }), '/chosen/better_sqlite3.node');
+  assert.equal(bindingFor({ ...rt, mainThread: false, resourcesPath: undefined }), undefined);
+  assert.equal(bindingFor({ ...rt, mainThread: false, configured: '/inherited.node' }), '/inherited.node');
+  assert.equal(bindingFor({ ...rt, electron: undefined }), undefined, 'plain Node: node_modules\' own build');
 });
