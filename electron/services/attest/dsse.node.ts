@@ -39,6 +39,14 @@ export function signEnvelope(payload: Uint8Array, payloadType: string, seed: Uin
   return { payload: toBase64(payload), payloadType, signatures: [{ keyid, sig: toBase64(sig) }] };
 }
 
+/** The envelope with one more signature over the same PAE (a reviewer as second signer). */
+export function addEnvelopeSignature(envelope: DsseEnvelope, seed: Uint8Array, keyid: string): DsseEnvelope {
+  const payload = decodeDsseBase64(envelope.payload);
+  if (!payload) throw new RangeError('payload is not valid base64');
+  const sig = nodeEd25519.sign(seed, pae(envelope.payloadType, payload));
+  return { ...envelope, signatures: [...envelope.signatures, { keyid, sig: toBase64(sig) }] };
+}
+
 /** The envelope as written to REPORT.pdf.dsse.json (or .intoto.jsonl): JSON with a final newline. */
 export function serializeEnvelope(envelope: DsseEnvelope): string {
   return `${JSON.stringify(envelope)}\n`;
@@ -119,6 +127,8 @@ export function verifyEnvelope(envelope: unknown, publicKey: Uint8Array, opts: {
 export interface StatementSubject {
   name: string;
   digest: { sha256: string; sha512: string };
+  /** in-toto ResourceDescriptor annotations: string values under documented keys. */
+  annotations?: Record<string, string>;
 }
 
 export interface Statement<P = Record<string, unknown>> {
@@ -162,7 +172,7 @@ export function buildStatement<P extends Record<string, unknown>>(subject: State
   });
   if (predicateType === '') throw new RangeError('predicateType must not be empty');
   // Field order as in the in-toto spec, so the payload reads the way the spec shows it.
-  return { _type: IN_TOTO_STATEMENT_V1, subject: subject.map((s) => ({ name: s.name, digest: { sha256: s.digest.sha256, sha512: s.digest.sha512 } })), predicateType, predicate };
+  return { _type: IN_TOTO_STATEMENT_V1, subject: subject.map((s) => ({ name: s.name, digest: { sha256: s.digest.sha256, sha512: s.digest.sha512 }, ...(s.annotations ? { annotations: s.annotations } : {}) })), predicateType, predicate };
 }
 
 /** The serialized statement: the exact bytes that go into the envelope's payload. */

@@ -498,8 +498,8 @@ function attribute(type: string, value: Uint8Array): Uint8Array {
 
 export interface SignOptions {
   /**
-   * Include the CMS signingTime attribute (default true). PAdES BASELINE (ETSI EN 319 142-1)
-   * forbids it and wants only /M; set false to produce a baseline B-B signature.
+   * Include the CMS signingTime attribute (default false). PAdES BASELINE (ETSI EN 319 142-1)
+   * forbids it and wants the time in /M only, so reports are B-B signatures; true is for tests of older readers.
    */
   signingTimeAttribute?: boolean;
 }
@@ -540,7 +540,7 @@ export function signPdf(pdf: Uint8Array, seed: Uint8Array, certificateDer: Uint8
     attribute(OID.messageDigest, octets(new Uint8Array(digest))),
     attribute(OID.signingCertificateV2, seq(seq(essCertId))),
   ];
-  if (options.signingTimeAttribute !== false) attributes.push(attribute(OID.signingTime, derTime(signingTime)));
+  if (options.signingTimeAttribute === true) attributes.push(attribute(OID.signingTime, derTime(signingTime)));
   const sorted = sortedSetContent(attributes);
   // RFC 5652 §5.4: the signature covers the attributes as an explicit SET OF, not the [0] IMPLICIT form.
   const signature = nodeEd25519.sign(seed, tlv(0x31, ...sorted));

@@ -1,6 +1,6 @@
 // Step 1: create a case (who examines what for whom), open one by folder, or reopen a recent one.
 import { useState, type FormEvent } from 'react';
-import type { CaseDetails } from '../../../shared/api.ts';
+import { CUSTODY_FIELDS, type CaseDetails } from '../../../shared/api.ts';
 import { errorText } from '../api.ts';
 import { useWorkflow } from '../app/workflow.tsx';
 import { Banner, Card, ErrorBanner, TextField, VerdictBadge, PathText } from '../ui/controls.tsx';
@@ -8,13 +8,24 @@ import { count, utcFromIso } from '../lib/format.ts';
 
 const EMPTY: CaseDetails = { caseNumber: '', title: '', requestingParty: '', examinerName: '', examinerRole: '', organisation: '' };
 // Two columns: what the case is (number, requesting party, title), then who examines it.
-const FIELDS: { key: keyof CaseDetails; label: string; placeholder: string; wide?: boolean }[] = [
+type RequiredKey = 'caseNumber' | 'title' | 'requestingParty' | 'examinerName' | 'examinerRole' | 'organisation';
+const FIELDS: { key: RequiredKey; label: string; placeholder: string; wide?: boolean }[] = [
   { key: 'caseNumber', label: 'Case number', placeholder: 'e.g. 2026-0142' },
   { key: 'requestingParty', label: 'Requesting party', placeholder: 'e.g. Legal, ACME GmbH' },
   { key: 'title', label: 'Title', placeholder: 'e.g. Audit trail of cluster prod-eu-1, March 2023', wide: true },
   { key: 'examinerName', label: 'Examiner name', placeholder: 'e.g. Dana Example' },
   { key: 'examinerRole', label: 'Examiner role', placeholder: 'e.g. Digital forensic examiner' },
   { key: 'organisation', label: 'Organisation', placeholder: 'e.g. Example Forensics Ltd', wide: true },
+];
+// Chain of custody: optional here, printed as "not provided" on the attestation when left empty.
+const CUSTODY: { key: (typeof CUSTODY_FIELDS)[number]; label: string; placeholder: string; wide?: boolean }[] = [
+  { key: 'evidenceNumber', label: 'Evidence number', placeholder: 'e.g. EV-2026-0142-01' },
+  { key: 'receivedFrom', label: 'Received from', placeholder: 'e.g. K. Brandt, SRE on-call' },
+  { key: 'receivedAt', label: 'Received at (UTC)', placeholder: 'e.g. 2026-03-01T09:30:00Z' },
+  { key: 'receivedHow', label: 'Received how', placeholder: 'e.g. encrypted USB drive, seal 44871' },
+  { key: 'storedWhere', label: 'Stored where', placeholder: 'e.g. evidence safe S2, shelf 3' },
+  { key: 'authority', label: 'Legal authority', placeholder: 'e.g. engagement letter ENG-112' },
+  { key: 'request', label: 'Request and questions', placeholder: 'e.g. Were the March audit logs altered after they were written?', wide: true },
 ];
 
 export function CasesScreen() {
@@ -45,7 +56,8 @@ export function CasesScreen() {
       setError(`Fill in: ${missing.join(', ')}.`);
       return;
     }
-    const trimmed = Object.fromEntries(Object.entries(details).map(([k, v]) => [k, v.trim()])) as unknown as CaseDetails;
+    // Empty custody fields are left out, so the report says "not provided" rather than printing a blank.
+    const trimmed = Object.fromEntries(Object.entries(details).map(([k, v]) => [k, (v ?? '').trim()]).filter(([k, v]) => v !== '' || FIELDS.some((f) => f.key === k))) as unknown as CaseDetails;
     void act(async () => {
       await w.createCase(trimmed);
       setDetails(EMPTY);
@@ -88,11 +100,24 @@ export function CasesScreen() {
                 className={f.wide ? 'span-2' : undefined}
               />
             ))}
+            <fieldset className="span-2 form-grid" aria-label="Chain of custody">
+              <legend>Chain of custody (optional; empty fields print as “not provided”)</legend>
+              {CUSTODY.map((f) => (
+                <TextField
+                  key={f.key}
+                  label={f.label}
+                  value={details[f.key] ?? ''}
+                  placeholder={f.placeholder}
+                  onChange={(v) => setDetails({ ...details, [f.key]: v })}
+                  className={f.wide ? 'span-2' : undefined}
+                />
+              ))}
+            </fieldset>
             <div className="span-2 btn-row">
               <button type="submit" className="btn btn-primary" disabled={busy}>
                 Create case
               </button>
-              <span className="muted small">All fields are required: they appear on the attestation. The case number names the case folder.</span>
+              <span className="muted small">The fields above the custody block are required: they appear on the attestation. The case number names the case folder.</span>
             </div>
           </form>
         </Card>

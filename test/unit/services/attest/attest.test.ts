@@ -38,7 +38,7 @@ before(async () => {
   ]) assert.equal(sealcheck(args).code, 0, args.join(' '));
   const r = sealcheck(['attest', 'audit.tar.gz', '--trust', 'log.pub', '--examiner-key', 'ada.key', '--passphrase-file', 'pass.txt', '--case', 'CASE-2026-017', '--examiner', 'Ada Examiner', '--title', 'Cluster admin access', '--organisation', 'Audit & Co', '--out', 'REPORT.pdf']);
   assert.equal(r.code, 0, r.err + r.out);
-  assert.match(r.out, /^VERIFIED: All 2971 entries are covered by checkpoints\/000000002971\.ckpt/);
+  assert.match(r.out, /^VERIFIED: No alteration detected in the 2,971 sealed entries up to tree size 2,971 \(root [A-Za-z0-9+/]{43}=\), relative to the keys listed in \u00a74\.\n/);
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -50,7 +50,8 @@ test('verify-attestation: every check passes for the report as written, with the
   const v = JSON.parse(r.out);
   assert.equal(v.valid, true);
   assert.deepEqual(v.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok]), [
-    ['PDF signature (PAdES, Ed25519)', true], ['embedded statement (DSSE)', true], ['REPORT.dsse.json beside the report', true],
+    ['PDF signature (PAdES, Ed25519)', true], ['embedded statement (DSSE)', true], ['embedded verification summary (SLSA VSA, DSSE)', true],
+    ['verification summary agrees with the report', true], ['REPORT.dsse.json beside the report', true], ['REPORT.vsa.dsse.json beside the report', true],
     ['visible report matches the statement', true], ['REPORT.pdf.sshsig (SSHSIG)', true], ['evidence digests', true],
   ]);
   assert.deepEqual([v.report.case, v.report.verdict, v.report.examiner], ['CASE-2026-017', 'verified', 'Ada Examiner']);
