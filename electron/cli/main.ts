@@ -1,6 +1,6 @@
 // The `sealcheck` command line: keygen, seal, verify, prove and verify-proof (spec §7), on the same services as the app.
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile, stat } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import type { Finding } from '../../shared/core/findings.ts';
 import { COSIGNER_KEY, LOG_KEY, formatSignerKey, formatVerifierKey, isValidKeyName, keyFingerprint, keyIdHex, makeKey } from '../../shared/core/keys.ts';
@@ -13,14 +13,15 @@ import { UsageError, loadAnchor, loadSignerKey, loadVerifierKey } from '../servi
 import { seal, SealError } from '../services/seal.node.ts';
 import { TOOL_VERSION } from '../services/runtime.node.ts';
 import { verifyArchive, type VerifyProgress } from '../services/verify.node.ts';
-import { CannotProveError, MAX_PROOF_BYTES, proveEntry, verifyProof } from '../services/proof.node.ts';
-import { MAX_LINE_BYTES } from '../../shared/core/segment-check.ts';
-import { checkProfileText, type ExaminerIdentity, formatExaminerName, generateExaminerKey, importPkcs8ExaminerKey, loadExaminerKey, opensshFingerprint, parseExaminerName, resolvePassphrase, sha256Fingerprint, writeExaminerKeyFiles, DEFAULT_SCRYPT } from '../services/attest/examiner-key.node.ts';
+import { CannotProveError, MAX_PROOF_BYTES, digestEntryFile, proveEntry, verifyProof } from '../services/proof.node.ts';
+import { describeFsError, InputFileError, isFsError, KEY_FILE_LIMIT, readBoundedFile, readBoundedText } from '../services/bounded-read.node.ts';
+import { describeUnixSeconds, stringifyJson } from '../../shared/core/json-text.ts';
+import { checkIndexTarget, refuseInsideEvidence, requireCaseDatabase, requireOutputFolder } from './paths.ts';
+import { formatExaminerName, generateExaminerKey, importPkcs8ExaminerKey, loadExaminerKey, opensshFingerprint, parseExaminerName, resolvePassphrase, sha256Fingerprint, writeExaminerKeyFiles, DEFAULT_SCRYPT } from '../services/attest/examiner-key.node.ts';
 import { parseArgs, one, required, positiveInteger, type Parsed } from './args.ts';
 import { countEvents, listEvents, PRESETS, type EntryStatus, type EventFilter, type EventRow, type PresetName } from '../services/index/query.node.ts';
 import { openCaseDatabase } from '../services/index/writer.node.ts';
-import { attest, checkExaminerName, examinerPublicKey, verifyAttestation } from '../services/attest/attest.node.ts';
-import type { DeclarationTemplate } from '../../shared/core/attestation.ts';
+import { attest, examinerPublicKey, verifyAttestation } from '../services/attest/attest.node.ts';
 import { loadTsaCertificates, timestampCommand, TIMESTAMP_EXIT_CODES, TIMESTAMP_USAGE } from './timestamp-command.ts';
 import { SELF_TEST_HELP, selfTestCommand } from './self-test.ts';
 import { EXCERPT_EXIT_CODES, EXCERPT_USAGE, excerptCommand, verifyExcerptCommand } from './excerpt-command.ts';
@@ -30,8 +31,7 @@ const HELP = `sealcheck ${TOOL_VERSION} — seal and verify Kubernetes audit log
 Usage:
   sealcheck keygen --name NAME --out PREFIX [--cosigner]
   sealcheck keygen --examiner --name "NAME <EMAIL>" --out PREFIX [--passphrase-file F]
-                  [--import-pkcs8 KEY.pem] [--organisation O] [--qualifications TEXT]
-                  (passphrase: first line of F, else $SEALCHECK_PASSPHRASE)
+                  [--import-pkcs8 KEY.pem]   (passphrase: first line of F, else $SEALCHECK_PASSPHRASE)
   sealcheck seal --key LOG.key --origin ORIGIN --out ARCHIVE [--cosign W.key ...]
                  [--checkpoint-every N] [--segment-entries N] [--gzip] [--append]
                  [--kind KIND] [--description TEXT] INPUT...
@@ -42,13 +42,9 @@ Usage:
   sealcheck verify-proof FILE.tlog-proof --entry RAW_EVENT_FILE --trust KEY [--trust NAME=KEY.pem ...]
                          [--witness KEY ... --quorum K]
   sealcheck attest ARCHIVE --trust KEY [...] [--witness KEY ... --quorum K] [--anchor CHECKPOINT ...]
-                  --examiner-key PREFIX.key [--passphrase-file F] --case ID [--examiner NAME]
+                  --examiner-key PREFIX.key [--passphrase-file F] --case ID --examiner NAME
                   [--title T] [--requesting-party P] [--role R] [--organisation O]
-                  [--received-from W] [--received-at TIME] [--received-how H] [--stored-where S]
-                  [--authority A] [--evidence-number N] [--request TEXT] [--digest-at-receipt SHA256]
-                  [--declaration us-fre-902|uk-crimpr-19|none] [--reviewer-key R.key --reviewer-passphrase-file F]
-                  [--report-version N --supersedes REPORT-ID] [--index CASE.sqlite] --out REPORT.pdf
-                  (--examiner must be the name stored with the key; absent custody fields print "not provided")
+                  [--index CASE.sqlite] --out REPORT.pdf
   sealcheck verify-attestation REPORT.pdf --examiner PUB [--archive ARCHIVE] [--tsa-cert CERT.pem ...] [--json]
 ${TIMESTAMP_USAGE}${SELF_TEST_HELP}${EXCERPT_USAGE}
   sealcheck query CASE.sqlite [--verb V] [--user U] [--resource R] [--namespace N] [--code C]
@@ -111,23 +107,32 @@ export async function main(argv: string[], io: Io): Promise<number> {
         throw new UsageError(`unknown command ${JSON.stringify(command)} (commands: keygen, seal, verify, query, prove, verify-proof)`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof SealError || e instanceof NotAnArchiveError) {
-      io.stderr(`sealcheck: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    const message = usageMessage(e, command ?? '');
+    if (message === null) throw e;
+    io.stderr(`sealcheck: ${message}\n`);
+    return 2;
   }
+}
+
+/**
+ * The one place that tells bad usage from a bug. Refusals of the services, files that cannot be read
+ * or written as given (missing, a directory, not allowed, a full disk...) are the user's to fix: one
+ * sentence, exit 2. Everything else propagates, and exit 70 "internal error" then means a bug only.
+ */
+export function usageMessage(e: unknown, command: string): string | null {
+  if (e instanceof UsageError || e instanceof SealError || e instanceof NotAnArchiveError || e instanceof InputFileError) return e.message;
+  if (isFsError(e)) return `${command ? `${command}: ` : ''}${describeFsError(e)}`;
+  return null;
 }
 
 async function keygen(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, {
     name: { kind: 'one' }, out: { kind: 'one' }, cosigner: { kind: 'bool' },
     examiner: { kind: 'bool' }, 'passphrase-file': { kind: 'one' }, 'import-pkcs8': { kind: 'one' },
-    organisation: { kind: 'one' }, qualifications: { kind: 'one' },
   }, 'keygen');
   if (p.positional.length) throw new UsageError(`keygen: unexpected argument ${JSON.stringify(p.positional[0])}`);
   if (p.flags.has('examiner')) return examinerKeygen(p, io);
-  for (const f of ['passphrase-file', 'import-pkcs8', 'organisation', 'qualifications']) if (p.flags.has(f)) throw new UsageError(`keygen: --${f} is only for --examiner keys`);
+  for (const f of ['passphrase-file', 'import-pkcs8']) if (p.flags.has(f)) throw new UsageError(`keygen: --${f} is only for --examiner keys`);
   const name = required(p, 'name', 'keygen');
   const out = required(p, 'out', 'keygen');
   if (!isValidKeyName(name)) throw new UsageError(`keygen: invalid key name ${JSON.stringify(name)} (non-empty, no spaces, no '+')`);
@@ -145,21 +150,10 @@ async function keygen(argv: string[], io: Io): Promise<number> {
 /** The examiner's attestation key: encrypted PREFIX.key, PEM PREFIX.pub, OpenSSH PREFIX.ssh.pub. */
 async function examinerKeygen(p: Parsed, io: Io): Promise<number> {
   if (p.flags.has('cosigner')) throw new UsageError('keygen: --examiner and --cosigner exclude each other');
-  const identity: ExaminerIdentity = parseExaminerName(required(p, 'name', 'keygen'));
-  for (const f of ['organisation', 'qualifications'] as const) {
-    const v = one(p, f);
-    if (v !== undefined && v.trim() !== '') identity[f] = checkProfileText(v, f);
-  }
+  const identity = parseExaminerName(required(p, 'name', 'keygen'));
   const out = required(p, 'out', 'keygen');
   const pemPath = one(p, 'import-pkcs8');
-  let pem: string | undefined;
-  if (pemPath !== undefined) {
-    try {
-      pem = await readFile(pemPath, 'utf8');
-    } catch (e) {
-      throw new UsageError(`keygen: cannot read --import-pkcs8 ${pemPath}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
-  }
+  const pem = pemPath === undefined ? undefined : await readBoundedText(pemPath, KEY_FILE_LIMIT, '--import-pkcs8 key file');
   // The passphrase is checked before the key is made, so a missing one costs nothing.
   const passphrase = await resolvePassphrase({ passphraseFile: one(p, 'passphrase-file') });
   const key = pem === undefined ? generateExaminerKey(identity) : importPkcs8ExaminerKey(pem, identity, pemPath);
@@ -214,6 +208,8 @@ async function verify(argv: string[], io: Io): Promise<number> {
   if (p.positional.length !== 1) throw new UsageError(`verify: expected exactly one ARCHIVE, got ${p.positional.length}`);
   const archive = p.positional[0]!;
   const policy = await loadPolicy(p);
+  const indexArg = one(p, 'index');
+  if (indexArg !== undefined) checkIndexTarget(indexArg, archive, 'verify: --index');
   const anchors = [];
   for (const a of p.flags.get('anchor') ?? []) anchors.push(await loadAnchor(a, policy.logKeys));
   const progress = io.stderrIsTty && !p.flags.has('json') ? progressPrinter(io) : undefined;
@@ -228,7 +224,7 @@ async function verify(argv: string[], io: Io): Promise<number> {
   };
   const report = await verifyArchive(archive, { policy, anchors, ...(progress ? { onProgress: progress.update } : {}), ...(index ? { index } : {}) });
   progress?.done();
-  if (p.flags.has('json')) io.stdout(`${JSON.stringify(toVerifyJson(report), null, 2)}\n`);
+  if (p.flags.has('json')) io.stdout(`${stringifyJson(toVerifyJson(report))}\n`);
   else {
     io.stdout(humanReport(report));
     if (indexPath !== undefined) io.stdout(`indexed ${report.entriesPresent} entries into ${indexPath}\n`);
@@ -255,7 +251,7 @@ async function query(argv: string[], io: Io): Promise<number> {
   if (p.positional.length !== 1) throw new UsageError(`query: expected exactly one CASE.sqlite, got ${p.positional.length}`);
   if (p.flags.has('json') && p.flags.has('csv')) throw new UsageError('query: --json and --csv exclude each other');
   const dbPath = p.positional[0]!;
-  if (!existsSync(dbPath)) throw new UsageError(`query: ${dbPath}: no such file`);
+  requireCaseDatabase(dbPath, 'query:');
   const preset = one(p, 'preset');
   if (preset !== undefined && !(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`query: --preset must be one of ${PRESETS.join(', ')}`);
   const status = one(p, 'status');
@@ -326,20 +322,10 @@ function toCsv(rows: Record<string, unknown>[]): string {
 
 const POLICY_FLAGS = { trust: { kind: 'many' }, witness: { kind: 'many' }, quorum: { kind: 'one' }, anchor: { kind: 'many' }, origin: { kind: 'one' } } as const;
 
-/** Chain-of-custody flags of attest and the Custody field each fills. */
-const CUSTODY_FIELDS = {
-  'received-from': 'receivedFrom', 'received-at': 'receivedAt', 'received-how': 'receivedHow', 'stored-where': 'storedWhere',
-  authority: 'authority', 'evidence-number': 'evidenceNumber', request: 'request', 'digest-at-receipt': 'digestAtReceipt',
-} as const;
-const CUSTODY_FLAGS = Object.fromEntries(Object.keys(CUSTODY_FIELDS).map((f) => [f, { kind: 'one' as const }]));
-const DECLARATIONS: readonly DeclarationTemplate[] = ['us-fre-902', 'uk-crimpr-19', 'none'];
-
 async function attestCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, {
     ...POLICY_FLAGS, 'examiner-key': { kind: 'one' }, 'passphrase-file': { kind: 'one' }, case: { kind: 'one' }, examiner: { kind: 'one' },
     title: { kind: 'one' }, 'requesting-party': { kind: 'one' }, role: { kind: 'one' }, organisation: { kind: 'one' }, index: { kind: 'one' }, out: { kind: 'one' },
-    ...CUSTODY_FLAGS, declaration: { kind: 'one' }, 'reviewer-key': { kind: 'one' }, 'reviewer-passphrase-file': { kind: 'one' },
-    'report-version': { kind: 'one' }, supersedes: { kind: 'one' },
   }, 'attest');
   if (p.positional.length !== 1) throw new UsageError(`attest: expected exactly one ARCHIVE, got ${p.positional.length}`);
   const archive = p.positional[0]!;
@@ -349,52 +335,34 @@ async function attestCommand(argv: string[], io: Io): Promise<number> {
   const keyPath = required(p, 'examiner-key', 'attest');
   const caseId = required(p, 'case', 'attest');
   const out = required(p, 'out', 'attest');
+  refuseInsideEvidence(out, archive, 'attest: --out');
+  requireOutputFolder(out, 'attest: --out');
+  const attestIndex = one(p, 'index');
+  if (attestIndex !== undefined) checkIndexTarget(attestIndex, archive, 'attest: --index');
   const passphrase = await resolvePassphrase({ passphraseFile: one(p, 'passphrase-file') });
-  const declaration = one(p, 'declaration') ?? 'none';
-  if (!DECLARATIONS.includes(declaration as DeclarationTemplate)) throw new UsageError(`attest: --declaration must be one of ${DECLARATIONS.join(', ')}, got ${JSON.stringify(declaration)}`);
-  const version = positiveInteger(p, 'report-version', 'attest') ?? 1;
   const examinerKey = await loadExaminerKey(keyPath, passphrase);
-  const typedName = one(p, 'examiner');
-  if (typedName !== undefined && typedName.trim() === '') throw new UsageError('attest: --examiner NAME is empty');
-  try {
-    checkExaminerName(typedName, examinerKey);
-  } catch (e) {
-    if (e instanceof UsageError) throw new UsageError(`attest: ${e.message}`);
-    throw e;
-  }
-  let reviewerKey;
-  const reviewerPath = one(p, 'reviewer-key');
-  if (reviewerPath !== undefined) {
-    const file = one(p, 'reviewer-passphrase-file');
-    if (file === undefined) throw new UsageError('attest: --reviewer-key needs --reviewer-passphrase-file (the reviewer\'s own passphrase)');
-    reviewerKey = await loadExaminerKey(reviewerPath, await resolvePassphrase({ passphraseFile: file }));
-  } else if (one(p, 'reviewer-passphrase-file') !== undefined) throw new UsageError('attest: --reviewer-passphrase-file is only for --reviewer-key');
+  const examinerName = one(p, 'examiner') ?? examinerKey.identity.name;
+  if (examinerName.trim() === '') throw new UsageError('attest: --examiner NAME is empty');
   let result;
   try {
     result = await attest({
       archivePath: archive, policy, anchors,
       keys: [...policy.logKeys.map((k) => ({ ...k, role: 'log' as const })), ...policy.witnessKeys.map((k) => ({ ...k, role: 'witness' as const }))],
-      examinerKey, ...(typedName !== undefined ? { examinerName: typedName } : {}),
-      examinerRole: one(p, 'role') ?? 'Examiner', ...(one(p, 'organisation') !== undefined ? { organisation: one(p, 'organisation')! } : {}),
+      examinerKey: { ...examinerKey, identity: { ...examinerKey.identity, name: examinerName } },
+      examinerRole: one(p, 'role') ?? 'Examiner', organisation: one(p, 'organisation') ?? '',
       caseFacts: { number: caseId, title: one(p, 'title') ?? '', requestingParty: one(p, 'requesting-party') ?? '' },
-      custody: Object.fromEntries(Object.entries(CUSTODY_FIELDS).map(([flag, field]) => [field, one(p, flag) ?? null])),
-      declaration: declaration as DeclarationTemplate, version, supersedes: one(p, 'supersedes') ?? null,
-      ...(reviewerKey ? { reviewerKey } : {}),
-      out, argv: ['sealcheck', 'attest', ...argv], cwd: process.cwd(),
+      out, command: ['sealcheck', 'attest', ...argv].join(' '),
       ...(one(p, 'index') ? { dbPath: one(p, 'index')! } : {}),
     });
   } catch (e) {
-    if (e instanceof UsageError) throw new UsageError(`attest: ${e.message}`);
+    if (e instanceof Error && /already exists|must be a \*\.pdf/.test(e.message)) throw new UsageError(`attest: ${e.message}`);
     throw e;
-  } finally {
-    examinerKey.seed.fill(0);
-    reviewerKey?.seed.fill(0);
   }
   const c = result.content;
   io.stdout(`${c.result.verdict.toUpperCase()}: ${c.result.reason}\n`);
   io.stdout(`attestation ${c.report.id} for case ${c.case.number}, signed by ${c.examiner.name} (${c.examiner.keyFingerprint})\n`);
-  io.stdout(`  report:           ${result.pdf}\n  statement (DSSE): ${result.dsse}\n  summary (VSA):    ${result.vsa}\n  SSH signature:    ${result.sshsig}\n  allowed signers:  ${result.allowedSigners}\n  examiner key:     ${result.examinerPub}, ${result.examinerCrt}\n`);
-  io.stdout(`check it with:\n  sealcheck verify-attestation ${result.pdf} --examiner ${result.examinerPub} --archive ${archive}\n`);
+  io.stdout(`  report:           ${result.pdf}\n  statement (DSSE): ${result.dsse}\n  SSH signature:    ${result.sshsig}\n  allowed signers:  ${result.allowedSigners}\n`);
+  io.stdout(`check it with:\n  sealcheck verify-attestation ${result.pdf} --examiner EXAMINER.pub --archive ${archive}\n`);
   io.stdout(`  ssh-keygen -Y verify -f ${result.allowedSigners} -I ${c.examiner.principal} -n sealcheck-attestation -s ${result.sshsig} < ${result.pdf}\n`);
   return c.result.verdict === 'verified' ? 0 : c.result.verdict === 'failed' ? 1 : 3;
 }
@@ -405,17 +373,18 @@ async function verifyAttestationCommand(argv: string[], io: Io): Promise<number>
   const pdf = p.positional[0]!;
   if (!existsSync(pdf)) throw new UsageError(`verify-attestation: ${pdf}: no such file`);
   const keyFile = required(p, 'examiner', 'verify-attestation');
+  const keyText = await readBoundedText(keyFile, KEY_FILE_LIMIT, '--examiner key file');
   let key: Uint8Array;
   try {
-    key = examinerPublicKey(await readFile(keyFile, 'utf8'));
+    key = examinerPublicKey(keyText);
   } catch (e) {
-    throw new UsageError(`verify-attestation: --examiner ${keyFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new UsageError(`verify-attestation: --examiner ${keyFile}: ${(e as Error).message}`);
   }
   const archive = one(p, 'archive');
   if (archive !== undefined && !existsSync(archive)) throw new UsageError(`verify-attestation: --archive ${archive}: no such file or directory`);
   const tsaCerts = p.flags.get('tsa-cert');
   const v = await verifyAttestation(pdf, key, archive, tsaCerts ? { tsaCertificates: await loadTsaCertificates(tsaCerts) } : {});
-  if (p.flags.has('json')) io.stdout(`${JSON.stringify(v, null, 2)}\n`);
+  if (p.flags.has('json')) io.stdout(`${stringifyJson(v)}\n`);
   else {
     io.stdout(v.valid ? `VALID: ${pdf} is signed by the examiner key and every check passed.\n` : `INVALID: ${pdf} failed ${v.checks.filter((c) => !c.ok).length} check(s).\n`);
     if (v.report) io.stdout(`  report ${v.report.id}, case ${v.report.case}, verdict ${v.report.verdict}, examiner ${v.report.examiner}\n`);
@@ -466,9 +435,6 @@ function progressPrinter(io: Io) {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function isoTime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 function where(f: Finding): string {
   const parts: string[] = [];
@@ -493,7 +459,7 @@ export function humanReport(r: VerifyReport): string {
     out.push(`  entries      ${r.entries} in ${plural(r.manifest.segments.length, 'segment')}`);
     out.push(`  checkpoints  ${r.checkpoints.total} (${r.checkpoints.trusted} trusted)`);
     out.push(`  covered      ${r.coveredEntries} of ${r.entries}${r.covering ? ` by ${r.covering.checkpoint} (size ${r.covering.size}, root ${r.covering.root})` : ''}`);
-    for (const c of r.covering?.cosignatures ?? []) out.push(`  cosigned     by ${c.name} at ${isoTime(c.time)} (${c.time})`);
+    for (const c of r.covering?.cosignatures ?? []) out.push(`  cosigned     by ${c.name} at ${describeUnixSeconds(c.time)}`);
     if (r.manifest.source || r.manifest.created || r.manifest.producer) {
       const claims = [r.manifest.source?.kind, r.manifest.created && `created ${r.manifest.created}`, r.manifest.producer?.name && `by ${r.manifest.producer.name} ${r.manifest.producer.version ?? ''}`.trim()].filter(Boolean);
       out.push(`  claims       ${claims.join(', ')} (manifest, unverified)`);
@@ -540,6 +506,10 @@ async function prove(argv: string[], io: Io): Promise<number> {
   if (!/^(0|[1-9][0-9]*)$/.test(indexText) || !Number.isSafeInteger(Number(indexText))) throw new UsageError(`prove: --index must be an entry index (0, 1, 2, ...), got ${JSON.stringify(indexText)}`);
   const out = required(p, 'out', 'prove');
   const entryOut = entryPathFor(out);
+  for (const [path, what] of [[out, 'prove: --out'], [entryOut, 'prove: the entry file']] as const) {
+    refuseInsideEvidence(path, p.positional[0]!, what);
+    requireOutputFolder(path, what);
+  }
   const policy = await loadPolicy(p, 'prove');
   let r;
   try {
@@ -552,21 +522,10 @@ async function prove(argv: string[], io: Io): Promise<number> {
   await writeOutput(out, r.proof, 'prove');
   await writeOutput(entryOut, r.entry, 'prove');
   io.stdout(`proved entry ${r.index} of ${r.origin} against ${r.checkpoint} (tree size ${r.size}, ${r.hashes.length} hash${r.hashes.length === 1 ? '' : 'es'} in the path)\n`);
-  for (const c of r.cosignatures) io.stdout(`  cosigned     by ${c.name} at ${isoTime(c.time)} (${c.time})\n`);
+  for (const c of r.cosignatures) io.stdout(`  cosigned     by ${c.name} at ${describeUnixSeconds(c.time)}\n`);
   io.stdout(`  proof: ${out}\n  entry: ${entryOut} (${r.entry.length} bytes, exactly as sealed)\n`);
   if (r.verdict !== 'verified') io.stdout(`  note: the archive as a whole is ${r.verdict} (see sealcheck verify); this entry is covered\n`);
   return 0;
-}
-
-/** Reads a file named on the command line; null when it is larger than `limit` (not read into memory, judged by the caller). */
-async function readInput(path: string, what: string, limit: number): Promise<Uint8Array | null> {
-  try {
-    if ((await stat(path)).size > limit) return null;
-    return await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`verify-proof: cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
-  }
 }
 
 async function verifyProofCommand(argv: string[], io: Io): Promise<number> {
@@ -575,20 +534,24 @@ async function verifyProofCommand(argv: string[], io: Io): Promise<number> {
   const proofPath = p.positional[0]!;
   const entryPath = required(p, 'entry', 'verify-proof');
   const policy = await loadPolicy(p, 'verify-proof');
-  const proof = await readInput(proofPath, 'proof', MAX_PROOF_BYTES);
-  const raw = await readInput(entryPath, 'entry file', MAX_LINE_BYTES + 1);
   const notProven = (reason: string) => {
     io.stdout(`NOT PROVEN: ${reason}\n`);
     return 1;
   };
-  if (proof === null) return notProven(`${proofPath} is larger than any valid proof`);
-  if (raw === null) return notProven(`${entryPath} is longer than any well-formed entry (256 MiB)`);
-  // One trailing LF is how a line is saved; only that one is dropped. A second stays in the bytes, and no entry holds an LF.
-  const entry = raw.length > 0 && raw[raw.length - 1] === 0x0a ? raw.subarray(0, raw.length - 1) : raw;
+  // Oversized files are judged, not refused: no valid proof or entry is that large. A directory, device or FIFO is bad usage.
+  let proof: Uint8Array;
+  try {
+    proof = await readBoundedFile(proofPath, MAX_PROOF_BYTES, 'proof');
+  } catch (e) {
+    if (e instanceof InputFileError && e.reason === 'too-large') return notProven(`${proofPath} is larger than any valid proof`);
+    throw e;
+  }
+  const entry = await digestEntryFile(entryPath);
+  if (entry === 'too-long') return notProven(`${entryPath} is longer than any well-formed entry (256 MiB)`);
   const v = verifyProof(proof, entry, policy);
   if (!v.proven) return notProven(v.reason);
   io.stdout(`PROVEN: ${v.reason}.\n`);
   io.stdout(`  origin       ${v.origin}\n  index        ${v.index}\n  tree size    ${v.size}\n  root         ${v.root}\n`);
-  for (const c of v.cosignatures) io.stdout(`  cosigned     by ${c.name} at ${isoTime(c.time)} (${c.time})\n`);
+  for (const c of v.cosignatures) io.stdout(`  cosigned     by ${c.name} at ${describeUnixSeconds(c.time)}\n`);
   return 0;
 }

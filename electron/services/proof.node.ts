@@ -13,6 +13,7 @@ import { openArchive, readFileChunks, tarStream, type OpenedArchive } from './ar
 import { nodeEd25519, nodeHashing } from './crypto.node.ts';
 import { gunzipStrict, GzipFormatError } from './gzip.node.ts';
 import { UsageError } from './keys.node.ts';
+import { openRegularFile } from './bounded-read.node.ts';
 import { verifyArchive } from './verify.node.ts';
 
 export const PROOF_HEADER = 'c2sp.org/tlog-proof@v1';
@@ -363,7 +364,7 @@ export interface ProveResult {
   size: number;
   origin: string;
   hashes: Uint8Array[];
-  cosignatures: { name: string; time: number }[];
+  cosignatures: { name: string; time: bigint }[];
   /** The archive's verdict under the same policy (a proof only needs its entry covered). */
   verdict: Verdict;
 }
@@ -430,6 +431,52 @@ export async function proveEntry(archivePath: string, index: number, policy: Tru
 
 // ---------- verifying ----------
 
+/** What verifyProof needs of an entry: its length, whether it holds an LF, and its RFC 6962 leaf hash. */
+export interface EntryDigest {
+  length: number;
+  hasLineFeed: boolean;
+  leaf: Uint8Array;
+}
+
+export function entryDigest(bytes: Uint8Array, hashing: Hashing = nodeHashing): EntryDigest {
+  return { length: bytes.length, hasLineFeed: bytes.includes(0x0a), leaf: hashing.leaf(bytes) };
+}
+
+/**
+ * An entry file handed over with a proof (`verify-proof --entry`), hashed as it streams: an entry may
+ * be up to 256 MiB, and nothing needs it whole. One trailing LF is how a line is saved, so only that one
+ * is dropped; any other LF stays in the bytes (and no entry holds one). 'too-long' when the file holds
+ * more than a line can (MAX_LINE_BYTES and its LF): reading stops there.
+ */
+export async function digestEntryFile(path: string, hashing: Hashing = nodeHashing): Promise<EntryDigest | 'too-long'> {
+  const { fh } = await openRegularFile(path, 'entry file');
+  const h = hashing.create().update(Uint8Array.of(0));
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let total = 0;
+  let hasLineFeed = false;
+  let held = -1; // the last byte read, hashed only once it is known not to be the final LF
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > MAX_LINE_BYTES + 1) return 'too-long';
+      if (held >= 0) {
+        h.update(Uint8Array.of(held));
+        if (held === 0x0a) hasLineFeed = true;
+      }
+      const body = buf.subarray(0, bytesRead - 1);
+      h.update(body);
+      if (body.includes(0x0a)) hasLineFeed = true;
+      held = buf[bytesRead - 1]!;
+    }
+  } finally {
+    await fh.close();
+  }
+  if (held >= 0 && held !== 0x0a) h.update(Uint8Array.of(held));
+  return { length: held === 0x0a ? total - 1 : total, hasLineFeed, leaf: h.digest() };
+}
+
 export interface ProofPolicy {
   logKeys: readonly VerifierKey[];
   witnessKeys: readonly VerifierKey[];
@@ -449,7 +496,7 @@ export interface ProofVerdict {
   origin: string | null;
   root: string | null;
   /** Valid cosignatures of configured witness keys (times are the cosigners' signed claims, unix seconds). */
-  cosignatures: { name: string; time: number }[];
+  cosignatures: { name: string; time: bigint }[];
 }
 
 /**
@@ -458,7 +505,8 @@ export interface ProofVerdict {
  * quorum; and the root recomputed from SHA-256(0x00 || entry) and the path (RFC 9162 §2.1.3.2) equal to the
  * checkpoint's, byte for byte.
  */
-export function verifyProof(proofText: string | Uint8Array, entryBytes: Uint8Array, policy: ProofPolicy, hashing: Hashing = nodeHashing): ProofVerdict {
+export function verifyProof(proofText: string | Uint8Array, entryBytes: Uint8Array | EntryDigest, policy: ProofPolicy, hashing: Hashing = nodeHashing): ProofVerdict {
+  const entry = entryBytes instanceof Uint8Array ? entryDigest(entryBytes, hashing) : entryBytes;
   const out: ProofVerdict = { proven: false, reason: '', index: null, size: null, origin: null, root: null, cosignatures: [] };
   const fail = (reason: string): ProofVerdict => ({ ...out, proven: false, reason });
   let p: ParsedProof;
@@ -487,7 +535,7 @@ export function verifyProof(proofText: string | Uint8Array, entryBytes: Uint8Arr
     } else if (witnessKey) {
       const parts = splitCosignature(sig.signature);
       if (!(parts && nodeEd25519.verify(witnessKey.publicKey, cosignatureMessage(parts.time, note.text), parts.signature))) return fail(`cosignature by ${who} does not verify`);
-      out.cosignatures.push({ name: witnessKey.name, time: Number(parts.time) });
+      out.cosignatures.push({ name: witnessKey.name, time: parts.time });
       witnesses.add(toHex(witnessKey.publicKey));
     }
   }
@@ -500,15 +548,15 @@ export function verifyProof(proofText: string | Uint8Array, entryBytes: Uint8Arr
     return fail(`witness quorum not met: ${witnesses.size} valid witness cosignature${witnesses.size === 1 ? '' : 's'}, quorum is ${policy.quorum}`);
   }
 
-  if (entryBytes.length === 0) return fail('the entry is empty; an empty line is never an entry (spec §2)');
-  if (entryBytes.includes(0x0a)) return fail('the entry contains a line feed; an entry never does (spec §2), so it cannot be in the log');
+  if (entry.length === 0) return fail('the entry is empty; an empty line is never an entry (spec §2)');
+  if (entry.hasLineFeed) return fail('the entry contains a line feed; an entry never does (spec §2), so it cannot be in the log');
   if (!Number.isSafeInteger(checkpoint.size)) return fail(`tree size ${checkpoint.sizeText} is larger than 2^53-1`);
   if (p.index >= checkpoint.size) return fail(`index ${p.index} is not in a tree of size ${checkpoint.size}`);
   const expected = inclusionPath(p.index, checkpoint.size, () => new Uint8Array(0)).length;
   if (p.hashes.length !== expected) {
     return fail(`inclusion proof has ${p.hashes.length} hash${p.hashes.length === 1 ? '' : 'es'}; entry ${p.index} of a tree of size ${checkpoint.size} needs ${expected}`);
   }
-  const root = rootFromInclusionPath(hashing, p.index, checkpoint.size, hashing.leaf(entryBytes), p.hashes);
+  const root = rootFromInclusionPath(hashing, p.index, checkpoint.size, entry.leaf, p.hashes);
   if (!root) return fail('inclusion proof does not fit the index and tree size');
   if (!bytesEqual(root, checkpoint.root)) {
     return fail(`root mismatch: the entry and inclusion proof give ${toBase64(root)}, the checkpoint's root is ${out.root}`);

@@ -1,8 +1,10 @@
 // The sealer (spec §7): audit log lines in, a sealed archive out (directory, .tar or .tar.gz), or appended to one.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { MAX_LINE_BYTES } from '../../shared/core/segment-check.ts';
+import { InputFileError, openRegularFile } from './bounded-read.node.ts';
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile, open } from 'node:fs/promises';
-import { createGzip } from 'node:zlib';
+import { crc32, createDeflateRaw, createGzip } from 'node:zlib';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { pad12, fromHexStrict } from '../../shared/core/bytes.ts';
@@ -14,10 +16,11 @@ import { SealState, EMPTY_LOG, type SealStart } from '../../shared/core/sealer.t
 import { TarParser, tarEnd, tarFileHeader, tarPadding } from '../../shared/core/tar.ts';
 import { isUtf8JsonObject } from '../../shared/core/json-object.ts';
 import { nodeEd25519, nodeHashing } from './crypto.node.ts';
-import { gunzipStrict, gzipMember, GzipFormatError } from './gzip.node.ts';
+import { gunzipStrict, GzipFormatError } from './gzip.node.ts';
 import { tarStream } from './archive.node.ts';
 import { TOOL_NAME, TOOL_VERSION } from './runtime.node.ts';
 import { verifyArchive } from './verify.node.ts';
+import { refineKind, shapedEntries, type ShapeReport } from './seal-shapes.node.ts';
 
 /** A refusal that leaves everything as it was: bad key, origin, input or archive (exit 2). */
 export class SealError extends Error {
@@ -38,6 +41,8 @@ export interface SealOptions {
   description?: string;
   now?: () => Date;
   stdin?: AsyncIterable<Uint8Array>;
+  /** The longest line sealed (spec §2: 256 MiB); smaller only in tests. */
+  maxLineBytes?: number;
 }
 
 export interface SealResult {
@@ -50,6 +55,9 @@ export interface SealResult {
   segmentsWritten: string[];
   checkpointsWritten: string[];
   kind: SourceKind;
+  /** Per input: the shape found (JSON lines, an export's records…), and what the examiner should know. */
+  notes: string[];
+  warnings: string[];
 }
 
 export function containerOf(out: string): 'directory' | 'tar' | 'tar.gz' {
@@ -67,41 +75,73 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** Lines of each input, byte for byte; empty lines skipped, a missing final LF added (both counted). */
-async function* inputLines(inputs: string[], stdin: AsyncIterable<Uint8Array> | undefined, counts: { empty: number; finalLf: number }): AsyncGenerator<Uint8Array> {
+/**
+ * One input line, without its LF, as the chunks it was read in: a line is never copied into one
+ * buffer, so sealing a long line takes about its own size in memory, not a multiple of it.
+ */
+export interface InputLine {
+  parts: Uint8Array[];
+  length: number;
+}
+
+function lineBytes(line: InputLine): Uint8Array {
+  return line.parts.length === 1 ? line.parts[0]! : Buffer.concat(line.parts, line.length);
+}
+
+/**
+ * Opens one named input for reading: a regular file (plain or gzip), so a directory, device or FIFO is
+ * refused at once instead of read forever or blocked on; standard input is `-`.
+ */
+async function openInput(input: string): Promise<AsyncIterable<Uint8Array>> {
+  let opened;
+  try {
+    opened = await openRegularFile(input, 'input');
+  } catch (e) {
+    if (e instanceof InputFileError) throw new SealError(`${e.message}${e.reason === 'not-regular' ? ' (give - to seal from standard input)' : ''}`);
+    throw e;
+  }
+  const head = new Uint8Array(2);
+  await opened.fh.read(head, 0, 2, 0);
+  const raw = opened.fh.createReadStream({ start: 0, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
+  return head[0] === 0x1f && head[1] === 0x8b ? gunzipStrict(raw, 'none') : raw;
+}
+
+/**
+ * Lines of each input, byte for byte; empty lines skipped, a missing final LF added (both counted).
+ * A line longer than `maxLine` bytes is refused as soon as it gets that long (spec §2: verify would
+ * call it line-malformed), naming the input and the line, before the sealer writes it anywhere.
+ */
+async function* inputLines(inputs: string[], stdin: AsyncIterable<Uint8Array> | undefined, counts: { empty: number; finalLf: number }, maxLine: number): AsyncGenerator<InputLine> {
   for (const input of inputs) {
-    let source: AsyncIterable<Uint8Array>;
-    if (input === '-') source = stdin ?? (process.stdin as AsyncIterable<Buffer>);
-    else {
-      const fh = await open(input, 'r').catch((e: NodeJS.ErrnoException) => {
-        throw new SealError(`cannot read input ${input}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-      });
-      const head = new Uint8Array(2);
-      await fh.read(head, 0, 2, 0);
-      await fh.close();
-      const raw = createReadStream(input, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
-      source = head[0] === 0x1f && head[1] === 0x8b ? gunzipStrict(raw, 'none') : raw;
-    }
+    const source = input === '-' ? stdin ?? (process.stdin as AsyncIterable<Buffer>) : await openInput(input);
+    const name = input === '-' ? 'standard input' : `input ${input}`;
+    let lineNo = 1;
     let carry: Uint8Array[] = [];
     let carryLength = 0;
+    const tooLong = () => new SealError(`${name}, line ${lineNo}, is longer than ${maxLine === MAX_LINE_BYTES ? '256 MiB' : `${maxLine} bytes`}, the most an entry may hold (spec §2); nothing was written`);
     try {
       for await (const chunk of source) {
         let start = 0;
         for (;;) {
           const lf = chunk.indexOf(0x0a, start);
+          const end = lf < 0 ? chunk.length : lf;
+          if (carryLength + end - start > maxLine) throw tooLong();
           if (lf < 0) break;
-          let line = chunk.subarray(start, lf);
+          const piece = chunk.subarray(start, lf);
+          let line: InputLine;
           if (carryLength) {
-            line = Buffer.concat([...carry, line]);
+            line = { parts: piece.length ? [...carry, piece] : carry, length: carryLength + piece.length };
             carry = [];
             carryLength = 0;
-          }
+          } else line = { parts: [piece], length: piece.length };
           if (line.length === 0) counts.empty++;
           else yield line;
+          lineNo++;
           start = lf + 1;
         }
         if (start < chunk.length) {
-          carry.push(chunk.slice(start));
+          // Streams may reuse their chunk buffers only if asked; these are fresh, so a view is kept, not a copy.
+          carry.push(chunk.subarray(start));
           carryLength += chunk.length - start;
         }
       }
@@ -111,10 +151,14 @@ async function* inputLines(inputs: string[], stdin: AsyncIterable<Uint8Array> | 
     }
     if (carryLength) {
       counts.finalLf++;
-      yield Buffer.concat(carry);
+      yield { parts: carry, length: carryLength };
     }
   }
 }
+
+const LEAF_BYTE = Uint8Array.of(0x00);
+const SAMPLE_BYTES = 16 << 20;
+const SAMPLE_LINE_BYTES = 4 << 20;
 
 const NGINX_LINE = /^\S+ - \S+ \[[^\]]+\] "[^"]*" \d{3} \d+ "/;
 
@@ -158,6 +202,35 @@ async function closeStream(ws: WriteStream): Promise<void> {
   await once(ws, 'finish');
 }
 
+/**
+ * A gzip segment written as it streams: one member, MTIME 0, byte for byte what gzipMember writes for
+ * the same bytes (deflate's output does not depend on how its input is split), without holding the
+ * segment in memory.
+ */
+async function gzipFile(from: string, to: string, level = 6): Promise<void> {
+  const out = createWriteStream(to);
+  await writeChunk(out, Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, level === 9 ? 2 : level < 2 ? 4 : 0, 255));
+  const deflate = createDeflateRaw({ level });
+  let crc = 0;
+  let length = 0;
+  const body = (async () => {
+    for await (const c of deflate) await writeChunk(out, c as Buffer);
+  })();
+  for await (const chunk of createReadStream(from, { highWaterMark: 1 << 20 })) {
+    const b = chunk as Buffer;
+    crc = crc32(b, crc);
+    length = (length + b.length) % 2 ** 32;
+    if (!deflate.write(b)) await once(deflate, 'drain');
+  }
+  deflate.end();
+  await body;
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE(length, 4);
+  await writeChunk(out, trailer);
+  await closeStream(out);
+}
+
 async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
   for await (const c of createReadStream(path)) h.update(c as Buffer);
@@ -176,6 +249,8 @@ export async function seal(options: SealOptions): Promise<SealResult> {
   if (!Number.isSafeInteger(perSegment) || perSegment < 1) throw new SealError('--segment-entries must be a positive integer');
   if (options.inputs.length === 0) throw new SealError('no input given (files, or - for standard input)');
   const container = containerOf(out);
+  const folder = await stat(dirname(out)).catch(() => null);
+  if (!folder?.isDirectory()) throw new SealError(`--out ${out}: the folder ${dirname(out)} ${folder ? 'is not a folder' : 'does not exist'}; nothing was written`);
   const outExists = await exists(out);
   if (options.append && !outExists) throw new SealError(`--append: ${out} does not exist`);
   if (!options.append && outExists) throw new SealError(`${out} already exists (use --append to extend it)`);
@@ -201,15 +276,22 @@ export async function seal(options: SealOptions): Promise<SealResult> {
   try {
     const state = new SealState(nodeHashing, start);
     const counts = { empty: 0, finalLf: 0 };
-    const lines = inputLines(options.inputs, options.stdin, counts)[Symbol.asyncIterator]();
-    // The first lines decide the source kind unless it was given.
-    const sample: Uint8Array[] = [];
-    while (sample.length < 20) {
+    const shapes: ShapeReport = { notes: [], warnings: [] };
+    const maxLine = options.maxLineBytes ?? MAX_LINE_BYTES;
+    // Each input by its shape: a log of lines, or a JSON document cut into one entry per record (seal-shapes.node.ts).
+    const lines = shapedEntries(options.inputs, { open: openInput, lines: (input) => inputLines([input], options.stdin, counts, maxLine) }, shapes)[Symbol.asyncIterator]();
+    // The first lines decide the source kind unless it was given. They are held until the kind is
+    // known, so the sample stops at 20 lines or SAMPLE_BYTES (whichever first); a line longer than
+    // SAMPLE_LINE_BYTES is held but not looked at (parsing it would cost several times its size).
+    const sample: InputLine[] = [];
+    let sampled = 0;
+    while (sample.length < 20 && sampled < SAMPLE_BYTES) {
       const n = await lines.next();
       if (n.done) break;
-      sample.push(Buffer.from(n.value));
+      sample.push(n.value);
+      sampled += n.value.length;
     }
-    const kind: SourceKind = options.kind ?? previous?.source?.kind ?? detectKind(sample);
+    const kind: SourceKind = options.kind ?? previous?.source?.kind ?? ((b: Uint8Array[]) => refineKind(detectKind(b), b))(sample.filter((l) => l.length <= SAMPLE_LINE_BYTES).map(lineBytes));
     const all = (async function* () {
       yield* sample;
       for (let n = await lines.next(); !n.done; n = await lines.next()) yield n.value;
@@ -237,7 +319,7 @@ export async function seal(options: SealOptions): Promise<SealResult> {
       const target = join(staging, rel);
       await mkdirp(dirname(target));
       if (gzip) {
-        await writeFile(target, gzipMember(await readFile(s.plainPath)));
+        await gzipFile(s.plainPath, target);
         await rm(s.plainPath);
       } else await rename(s.plainPath, target);
       const chainRel = `segments/${name}.chain`;
@@ -256,9 +338,13 @@ export async function seal(options: SealOptions): Promise<SealResult> {
 
     for await (const line of all) {
       if (!seg) seg = await openSegment(state.size);
-      await writeChunk(seg.plain, line);
+      const leaf = nodeHashing.create().update(LEAF_BYTE);
+      for (const part of line.parts) {
+        leaf.update(part);
+        await writeChunk(seg.plain, part);
+      }
       await writeChunk(seg.plain, '\n');
-      await writeChunk(seg.chain, state.add(line));
+      await writeChunk(seg.chain, state.addLeaf(leaf.digest()));
       seg.count++;
       if (seg.count === perSegment) {
         await closeSegment(seg);
@@ -272,12 +358,12 @@ export async function seal(options: SealOptions): Promise<SealResult> {
     if (seg) await closeSegment(seg);
     const added = state.size - start.size;
     if (added === 0) {
-      if (!options.append) throw new SealError('the input has no entries (only empty lines, or nothing); nothing was written');
+      if (!options.append) throw new SealError(`${options.inputs.map((i) => (i === '-' ? 'standard input' : i)).join(', ')}: no entries (only empty lines, or nothing); nothing was written`);
     } else if (!sizes.has(state.size)) await writeCheckpoint();
 
     const result: SealResult = {
       out, container, entriesBefore: start.size, entriesAdded: added, emptyLinesSkipped: counts.empty,
-      finalNewlinesAdded: counts.finalLf, segmentsWritten: segments.map((s) => s.path), checkpointsWritten: checkpoints, kind,
+      finalNewlinesAdded: counts.finalLf, segmentsWritten: segments.map((s) => s.path), checkpointsWritten: checkpoints, kind, notes: shapes.notes, warnings: shapes.warnings,
     };
     if (added === 0) return result; // a run with no new entries writes nothing
 
@@ -392,10 +478,11 @@ async function publish(out: string, container: 'directory' | 'tar' | 'tar.gz', s
     parser.end();
   }
   for (const rel of [...files, 'manifest.json']) {
-    const data = await readFile(join(staging, rel));
-    await emit(tarFileHeader(prefix + rel, data.length, mtime));
-    await emit(data);
-    await emit(tarPadding(data.length));
+    // Streamed: a segment may be as large as its lines, and is never held whole.
+    const { size } = await stat(join(staging, rel));
+    await emit(tarFileHeader(prefix + rel, size, mtime));
+    for await (const chunk of createReadStream(join(staging, rel), { highWaterMark: 1 << 20 })) await emit(chunk as Buffer);
+    await emit(tarPadding(size));
   }
   await emit(tarEnd(written));
   target.end();

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 
 import { createRoot, type Root } from 'react-dom/client';
 import type { EventSummary } from '../../shared/api.ts';
 import type { Finding } from '../../shared/core/findings.ts';
-import type { CheckpointCheck } from '../../shared/core/report.ts';
+import type { CheckpointCheckView as CheckpointCheck } from '../../shared/core/report.ts';
 import '../src/styles/tokens.css';
 import '../src/styles/components.css';
 import '../src/styles/app.css';

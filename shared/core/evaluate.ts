@@ -79,13 +79,13 @@ export interface CheckpointFile {
 interface Judged {
   check: CheckpointCheck;
   checkpoint: Checkpoint | null;
-  cosignatures: { key: VerifierKey; time: number }[];
+  cosignatures: { key: VerifierKey; time: bigint }[];
 }
 
 const sameKey = (a: VerifierKey, name: string, keyId: number) => a.name === name && a.keyId === keyId;
 
-function judgeSignatures(note: Note, checkpoint: Checkpoint | null, policy: TrustPolicy, ed: Ed25519, check: CheckpointCheck): { key: VerifierKey; time: number }[] {
-  const cosignatures: { key: VerifierKey; time: number }[] = [];
+function judgeSignatures(note: Note, checkpoint: Checkpoint | null, policy: TrustPolicy, ed: Ed25519, check: CheckpointCheck): { key: VerifierKey; time: bigint }[] {
+  const cosignatures: { key: VerifierKey; time: bigint }[] = [];
   for (const sig of note.signatures) {
     const base = { name: sig.name, keyId: keyIdHex(sig.keyId), line: sig.line };
     // Known only when both name and key ID match a configured key; the configured key's type decides the algorithm.
@@ -100,8 +100,8 @@ function judgeSignatures(note: Note, checkpoint: Checkpoint | null, policy: Trus
       const parts = splitCosignature(sig.signature);
       const ok = parts !== null && ed.verify(witnessKey.publicKey, cosignatureMessage(parts.time, note.text), parts.signature);
       entry = { ...base, role: 'witness', status: ok ? 'valid' : 'invalid' };
-      if (parts) entry.time = Number(parts.time);
-      if (ok) cosignatures.push({ key: witnessKey, time: Number(parts!.time) });
+      if (parts) entry.time = parts.time;
+      if (ok) cosignatures.push({ key: witnessKey, time: parts!.time });
     } else {
       entry = { ...base, role: 'unknown', status: 'not-checked' };
     }
@@ -269,7 +269,7 @@ export function evaluateCheckpoints(input: EvaluateInput, ed: Ed25519, sink: Fin
 
 function timeRegressions(judged: Judged[], sink: FindingSink): void {
   const bySize = judged.filter((j) => j.checkpoint).sort((a, b) => a.checkpoint!.size - b.checkpoint!.size);
-  const latest = new Map<string, { time: number; size: number }>();
+  const latest = new Map<string, { time: bigint; size: number }>();
   for (const j of bySize) {
     const seenHere = new Set<string>();
     for (const c of j.cosignatures) {

@@ -6,11 +6,19 @@ import type { RangeNode } from './merkle.ts';
 export type Verdict = 'verified' | 'failed' | 'incomplete';
 export type ContainerKind = 'directory' | 'tar' | 'tar.gz';
 
+/**
+ * Cosignature times are Unix seconds as the witness signed them, 0 .. 2^63-1 (spec §4): a bigint,
+ * because a witness controls the value and a JS number loses digits past 2^53. `--json` writes them
+ * as exact JSON integers (json-text.ts); the app's API carries them as decimal strings (the *View
+ * types below), which both structured clone and the JSON test bridge carry exactly.
+ */
+export type UnixSeconds = bigint;
+
 export interface Cosignature {
   name: string;
   keyId: string;
-  /** Unix seconds, the cosigner's signed claim of when it saw the tree. */
-  time: number;
+  /** The cosigner's signed claim of when it saw the tree. */
+  time: UnixSeconds;
 }
 
 export interface SignatureCheck {
@@ -18,7 +26,7 @@ export interface SignatureCheck {
   keyId: string;
   role: 'log' | 'witness' | 'unknown';
   status: 'valid' | 'invalid' | 'not-checked';
-  time?: number;
+  time?: UnixSeconds;
   line: number;
 }
 
@@ -41,7 +49,7 @@ export interface Covering {
   checkpoint: string;
   size: number;
   root: string;
-  cosignatures: { name: string; time: number }[];
+  cosignatures: { name: string; time: UnixSeconds }[];
 }
 
 export interface SegmentCheck {
@@ -99,4 +107,18 @@ export function verdictReason(r: VerifyJson): string {
   const first = errors.find((f) => f.index !== undefined && f.count === undefined) ?? errors[0]!;
   const where = first.index !== undefined ? ` at entry ${first.index}${first.file && first.line !== undefined ? ` (${first.file} line ${first.line})` : ''}` : first.file ? ` in ${first.file}` : '';
   return `${total} integrity error${total === 1 ? '' : 's'}, among them ${first.code}${where}.`;
+}
+
+// ---------- the app's API form: cosignature times as exact decimal strings ----------
+
+export type SignatureCheckView = Omit<SignatureCheck, 'time'> & { time?: string };
+export type CheckpointCheckView = Omit<CheckpointCheck, 'signatures'> & { signatures: SignatureCheckView[] };
+export type CoveringView = Omit<Covering, 'cosignatures'> & { cosignatures: { name: string; time: string }[] };
+
+export function checkpointCheckView(c: CheckpointCheck): CheckpointCheckView {
+  return { ...c, signatures: c.signatures.map(({ time, ...s }) => (time === undefined ? s : { ...s, time: time.toString() })) };
+}
+
+export function coveringView(c: Covering | null): CoveringView | null {
+  return c && { ...c, cosignatures: c.cosignatures.map((x) => ({ name: x.name, time: x.time.toString() })) };
 }

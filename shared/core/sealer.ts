@@ -33,7 +33,11 @@ export class SealState {
 
   /** Adds one entry (its bytes exactly, without the LF) and returns its `.chain` line. */
   add(entry: Uint8Array): string {
-    const leaf = this.hashing.leaf(entry);
+    return this.addLeaf(this.hashing.leaf(entry));
+  }
+
+  /** Adds one entry by its leaf hash, computed by a caller that streams the entry's bytes; returns its `.chain` line. */
+  addLeaf(leaf: Uint8Array): string {
     this.chain = this.hashing.link(this.chain, leaf);
     this.tree.appendLeafHash(leaf);
     return `${toHex(leaf)} ${toHex(this.chain)}\n`;

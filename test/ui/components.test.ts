@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { startBridge, type Bridge } from '../../electron/services/api/bridge.node.ts';
 import type { BrowserContext } from 'playwright-core';
 import type { Finding } from '../../shared/core/findings.ts';
-import type { CheckpointCheck } from '../../shared/core/report.ts';
+import type { CheckpointCheckView as CheckpointCheck } from '../../shared/core/report.ts';
 import { Temp, buildRenderer, eventually, guard, launch, screenshot, textIs, type Guard } from './helpers.ts';
 
 const temp = new Temp();
@@ -43,7 +43,7 @@ function checkpoint(path: string, size: number, o: Partial<CheckpointCheck> = {}
     path, listed: true, anchor: false, malformed: null, origin: 'audit.example/cluster-1', size, root: `root-${size}`, computedRoot: `root-${size}`, trusted: true, covers: true,
     signatures: [
       { name: 'audit.example/cluster-1', keyId: '1a2b3c4d', role: 'log', status: 'valid', line: 1 },
-      { name: 'witness.example/w1', keyId: '5e6f7a8b', role: 'witness', status: 'valid', time: 1_700_000_000 + size, line: 2 },
+      { name: 'witness.example/w1', keyId: '5e6f7a8b', role: 'witness', status: 'valid', time: String(1_700_000_000 + size), line: 2 },
     ],
     ...o,
   };

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import {
   isApiMethod, type Api, type ApiEvents, type ApiEventName, type ApiMethod, type ArchiveView, type CaseDetails, type CaseInfo, type EntryDetail,
   type EventFilterInput, type EventSummary, type KeyInfo, type KeyRole, type Result, type RunView, type TopField, type TrustPolicyView,
-  type AttestationCheckView, type AttestationView, type ExaminerKeyInfo, CUSTODY_FIELDS,
+  type AttestationCheckView, type AttestationView, type ExaminerKeyInfo,
 } from '../../../shared/api.ts';
 import { examinerPublicKey } from '../attest/attest.node.ts';
 import {
@@ -16,11 +16,12 @@ import {
 } from '../attest/examiner-key.node.ts';
 import { CannotProveError, proveEntry } from '../proof.node.ts';
 import { toBase64, toHex, utf8 } from '../../../shared/core/bytes.ts';
-import { COSIGNER_KEY, LOG_KEY, formatVerifierKey, keyFingerprint, keyIdHex, parseVerifierKey, verifierKeyFromPem, KeyError, type VerifierKey } from '../../../shared/core/keys.ts';
-import { publicKeyProblem } from '../../../shared/core/ed25519.ts';
+import { COSIGNER_KEY, LOG_KEY, formatVerifierKey, keyFingerprint, keyIdHex, parseVerifierKey, KeyError, type VerifierKey } from '../../../shared/core/keys.ts';
 import type { Anchor } from '../../../shared/core/evaluate.ts';
-import { verdictReason, type VerifyReport } from '../../../shared/core/report.ts';
-import { anchorFromBytes, UsageError } from '../keys.node.ts';
+import { checkpointCheckView, coveringView, verdictReason, type VerifyReport } from '../../../shared/core/report.ts';
+import { anchorFromBytes, parseVerifierKeyText, UsageError } from '../keys.node.ts';
+import { InputFileError, KEY_FILE_LIMIT, readBoundedFile, readBoundedText } from '../bounded-read.node.ts';
+import { MAX_NOTE_BYTES } from '../../../shared/core/note.ts';
 import { openArchive, readRange } from '../archive.node.ts';
 import { EvidenceReader } from '../index/raw-entry.node.ts';
 import { countEvents, getEventRow, histogram, listArchives, listEvents, topValues, PRESETS, TOP_FIELDS, type EventFilter, type PresetName } from '../index/query.node.ts';
@@ -77,10 +78,7 @@ const either = (...cs: Check[]): Check => (v, at) => {
   throw new ApiFailure('bad-request', errors.join('; or '));
 };
 
-const caseDetails = object({
-  caseNumber: nonEmpty, title: str, requestingParty: str, examinerName: nonEmpty, examinerRole: str, organisation: str,
-  receivedFrom: optional(str), receivedAt: optional(str), receivedHow: optional(str), storedWhere: optional(str), authority: optional(str), evidenceNumber: optional(str), request: optional(str),
-});
+const caseDetails = object({ caseNumber: nonEmpty, title: str, requestingParty: str, examinerName: nonEmpty, examinerRole: str, organisation: str });
 const role = oneOf(['log', 'witness']);
 const filter = object({
   archiveId: optional(int), fromUs: optional(int), toUs: optional(int), user: optional(str), verb: optional(str), resource: optional(str), namespace: optional(str),
@@ -113,7 +111,7 @@ const ARGS: { [K in ApiMethod]: Check[] } = {
   getExaminerKey: [nonEmpty],
   createExaminerKey: [nonEmpty, object({ name: nonEmpty, email: nullable(str), passphrase: nonEmpty })],
   importExaminerKey: [nonEmpty, object({ pkcs8Path: nonEmpty, name: nonEmpty, email: nullable(str), passphrase: nonEmpty })],
-  attest: [nonEmpty, int, object({ passphrase: nonEmpty, declaration: optional(oneOf(['us-fre-902', 'uk-crimpr-19', 'none'])) }), nonEmpty],
+  attest: [nonEmpty, int, object({ passphrase: nonEmpty }), nonEmpty],
   verifyAttestation: [nonEmpty, object({ pdfPath: nonEmpty, examinerKeyPath: nullable(nonEmpty), archivePath: nullable(nonEmpty) })],
   exportProof: [nonEmpty, int, int],
   revealFile: [nonEmpty, oneOf(['open', 'folder'])],
@@ -158,22 +156,7 @@ function keyInfo(k: VerifierKey, role: KeyRole, source: string): KeyInfo {
 
 function parseKeyText(text: string, name: string | undefined, role: KeyRole, source: string): VerifierKey {
   try {
-    const t = text.trim();
-    let key: VerifierKey;
-    if (t.startsWith('-----BEGIN')) {
-      if (!name) throw new KeyError('a PEM key needs a name (the log origin it signs as)');
-      if (role !== 'log') throw new KeyError('a PEM key can only be a log key');
-      key = verifierKeyFromPem(name, t);
-    } else {
-      if (t.startsWith('PRIVATE+KEY+')) throw new KeyError('this is a private signer key; give the verifier key (.pub)');
-      if (t.includes('\n')) throw new KeyError('one key per file or paste');
-      key = parseVerifierKey(t);
-    }
-    const want = role === 'log' ? LOG_KEY : COSIGNER_KEY;
-    if (key.type !== want) throw new KeyError(`${key.name} is a ${key.type === LOG_KEY ? 'log key (type 0x01)' : 'cosigner key (type 0x04)'}, not a ${role} key`);
-    const problem = publicKeyProblem(key.publicKey);
-    if (problem) throw new KeyError(`public key refused: ${problem}`);
-    return key;
+    return parseVerifierKeyText(text, role === 'log' ? LOG_KEY : COSIGNER_KEY, name);
   } catch (e) {
     if (e instanceof KeyError) throw new ApiFailure('bad-key', `${source}: ${e.message}`);
     throw e;
@@ -215,8 +198,8 @@ function runView(archiveId: number, runId: number, r: VerifyReport, startedAt: s
   return {
     archiveId, runId, verdict: r.verdict, reason: verdictReason(r), startedAt, finishedAt,
     archive: { path: r.archive.path, sha256: r.archive.sha256, container: r.container },
-    origin: r.origin, entries: r.entries, coveredEntries: r.coveredEntries, covering: r.covering,
-    checkpoints: r.checkpointChecks, findings: r.findings,
+    origin: r.origin, entries: r.entries, coveredEntries: r.coveredEntries, covering: coveringView(r.covering),
+    checkpoints: r.checkpointChecks.map(checkpointCheckView), findings: r.findings,
     segments: r.segmentChecks.map((s) => ({ path: s.path, first: s.first, count: s.count, entriesRead: s.entriesRead })),
     manifestClaims: { sourceKind: m?.source?.kind ?? null, created: m?.created ?? null, producer: m?.producer ? `${m.producer.name ?? ''} ${m.producer.version ?? ''}`.trim() : null },
   };
@@ -328,7 +311,7 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
       return runJob(jobId, { type: 'digest', path: resolve(path) });
     },
     async addKey(folder, source, role) {
-      const text = 'path' in source ? await readFile(source.path, 'utf8').catch(() => { throw new ApiFailure('not-found', `cannot read key file ${source.path}`); }) : source.text;
+      const text = 'path' in source ? await readBoundedText(source.path, KEY_FILE_LIMIT, 'key file').catch((e: unknown) => { throw e instanceof InputFileError ? new ApiFailure('not-found', e.message) : e; }) : source.text;
       const label = 'path' in source ? source.path : 'pasted';
       const key = parseKeyText(text, 'name' in source ? source.name : undefined, role, label);
       return mutateCase(folder, (c) => {
@@ -343,7 +326,7 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
       if (c.quorum > witnesses) c.quorum = witnesses;
     }),
     async addAnchor(folder, source) {
-      const bytes = 'path' in source ? await readFile(source.path).catch(() => { throw new ApiFailure('not-found', `cannot read anchor ${source.path}`); }) : utf8(source.text.endsWith('\n') ? source.text : `${source.text}\n`);
+      const bytes = 'path' in source ? await readBoundedFile(source.path, MAX_NOTE_BYTES, 'anchor').catch((e: unknown) => { throw e instanceof InputFileError ? new ApiFailure('not-found', e.message) : e; }) : utf8(source.text.endsWith('\n') ? source.text : `${source.text}\n`);
       const label = 'path' in source ? source.path : 'pasted';
       const c = await readCase(folder);
       let anchor: Anchor;
@@ -452,8 +435,8 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
     },
     async importExaminerKey(folder, input) {
       await readCase(folder);
-      const pem = await readFile(input.pkcs8Path, 'utf8').catch(() => {
-        throw new ApiFailure('not-found', `cannot read ${input.pkcs8Path}`);
+      const pem = await readBoundedText(input.pkcs8Path, KEY_FILE_LIMIT, 'PKCS#8 key file').catch((e: unknown) => {
+        throw e instanceof InputFileError ? new ApiFailure('not-found', e.message) : e;
       });
       let key: ExaminerKey;
       try {
@@ -485,11 +468,9 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
         type: 'attest',
         options: {
           archivePath, policy, keys: [...logs, ...witnesses],
-          // The report is signed in the key's name only: a case examiner other than the key's is refused by attest().
-          anchors: c.anchors.map((x) => anchorFromBytes(utf8(x.note), x.source, logs)), examinerKey: key, examinerName: c.details.examinerName,
+          anchors: c.anchors.map((x) => anchorFromBytes(utf8(x.note), x.source, logs)), examinerKey: { ...key, identity: { ...key.identity, name: c.details.examinerName } },
           examinerRole: c.details.examinerRole, organisation: c.details.organisation,
           caseFacts: { number: c.details.caseNumber, title: c.details.title, requestingParty: c.details.requestingParty }, out, dbPath,
-          custody: Object.fromEntries(CUSTODY_FIELDS.map((f) => [f, c.details[f] ?? null])), declaration: input.declaration ?? 'none', cwd: folder,
         },
       });
       wrote(r.pdf, r.dsse, r.sshsig, r.allowedSigners);

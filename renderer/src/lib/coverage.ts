@@ -1,6 +1,6 @@
 // Turns a run's checkpoints into the coverage timeline: which entry ranges each trusted covering checkpoint adds, the unsigned tail, failures.
 import type { Finding } from '../../../shared/core/findings.ts';
-import type { CheckpointCheck } from '../../../shared/core/report.ts';
+import type { CheckpointCheckView as CheckpointCheck } from '../../../shared/core/report.ts';
 
 export interface CoverageSpan {
   /** First entry index newly covered by this checkpoint (the previous covering size). */
@@ -9,7 +9,8 @@ export interface CoverageSpan {
   to: number;
   checkpoint: string;
   anchor: boolean;
-  cosignatures: { name: string; keyId: string; time: number }[];
+  /** Times as exact decimal strings of Unix seconds (see utcFromSeconds). */
+  cosignatures: { name: string; keyId: string; time: string }[];
 }
 
 export interface NotCovering {

@@ -61,9 +61,16 @@ export function utcFromIso(iso: string | null | undefined): string {
   return iso ? utc(new Date(iso)) : '—';
 }
 
-/** Unix seconds (cosignature times) have no milliseconds: showing ".000" would claim a precision they lack. */
-export function utcFromSeconds(s: number | undefined | null): string {
-  return s === undefined || s === null ? '—' : utc(new Date(s * 1000)).replace('.000 UTC', ' UTC');
+/**
+ * Cosignature times: Unix seconds as the exact decimal string the API carries (a witness may sign any
+ * value up to 2^63-1). Shown without ".000", which would claim a precision they lack; past year 9999,
+ * where no four-digit date exists, as "beyond year 9999" with the integer itself.
+ */
+export function utcFromSeconds(s: string | undefined | null): string {
+  if (s === undefined || s === null || !/^[0-9]{1,19}$/.test(s)) return '—';
+  const n = BigInt(s);
+  if (n > 253402300799n) return `beyond year 9999 (${s})`;
+  return utc(new Date(Number(n) * 1000)).replace('.000 UTC', ' UTC');
 }
 
 /** Microseconds since 1970 as UTC; keeps the microseconds that a Date would drop. */

@@ -1,7 +1,7 @@
 // Step 5: the verdict and its reason, the coverage timeline, every checkpoint and signature, and the findings grouped by code.
 import { useState } from 'react';
 import type { RunView } from '../../../shared/api.ts';
-import type { CheckpointCheck } from '../../../shared/core/report.ts';
+import type { CheckpointCheckView as CheckpointCheck } from '../../../shared/core/report.ts';
 import { errorText } from '../api.ts';
 import { useWorkflow } from '../app/workflow.tsx';
 import { Badge, Card, Empty, ErrorBanner, Hash, SelectField, VERDICT_ICON, VERDICT_TONE, VERDICT_WORD, PathText } from '../ui/controls.tsx';

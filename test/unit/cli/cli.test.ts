@@ -127,7 +127,7 @@ test('bad usage names the file and the problem', async () => {
   usage(['verify', 'u'], /at least one --trust/);
   usage(['verify', 'u', '--trust', 'missing.pub'], /cannot read key file missing\.pub: no such file/);
   usage(['verify', 'u', '--trust', 'w1.pub'], /--trust w1\.pub: witness\.example\/w1 is a cosigner key \(type 0x04\), not a log key \(type 0x01\)/);
-  usage(['verify', 'u', '--trust', 'log.pub', '--witness', 'log.pub'], /--witness needs a cosigner key/);
+  usage(['verify', 'u', '--trust', 'log.pub', '--witness', 'log.pub'], /--witness log\.pub: prod\.example\/audit is a log key \(type 0x01\), not a cosigner key \(type 0x04\)/);
   usage(['verify', 'u', '--trust', 'log.key'], /private signer key/);
   usage(['verify', 'u', '--trust', 'two.pub'], /one key per file/);
   usage(['verify', 'u', '--trust', 'log.pub', '--quorum', '1'], /--quorum needs --witness/);
@@ -151,7 +151,7 @@ test('seal: empty lines skipped and counted, missing final LF added, CR kept, st
   assert.equal(await readFile(join(dir, 'q/segments/000000000000.jsonl'), 'utf8'), 'a\r\nb\nc\n');
   usage(['seal', '--key', 'log.key', '--origin', 'prod.example/audit', '--out', 'none', join(dir, 'garbage.bin').replace('garbage.bin', 'empty.log')], /cannot read input|no entries/);
   await writeFile(join(dir, 'empty.log'), '\n\n');
-  usage(['seal', '--key', 'log.key', '--origin', 'prod.example/audit', '--out', 'none', 'empty.log'], /the input has no entries/);
+  usage(['seal', '--key', 'log.key', '--origin', 'prod.example/audit', '--out', 'none', 'empty.log'], /empty\.log: no entries/);
   // stdin and gzip-compressed input give the same archive content as the plain file.
   const r = spawnSync(process.execPath, [join(ROOT, 'electron/cli/sealcheck.mjs'), 'seal', '--key', 'log.key', '--origin', 'prod.example/audit', '--out', 'stdin', '-'], { cwd: dir, input: await readFile(join(SAMPLES, 'audit2rbac_demo.jsonl')) });
   assert.equal(r.status, 0, String(r.stderr));

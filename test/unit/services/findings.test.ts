@@ -962,7 +962,7 @@ describe('witness-quorum-unmet', () => {
       found('unsigned-tail', { file: S0, index: 0 }),
     ], 'incomplete', { policy });
     const r = await expectFindings(a.path, [], 'verified', { policy: trustPolicy({ witnesses: [witness1, witness2], quorum: 1 }) });
-    assert.deepEqual(r.covering?.cosignatures, [{ name: witness1.name, time: SEAL_TIME }]);
+    assert.deepEqual(r.covering?.cosignatures, [{ name: witness1.name, time: BigInt(SEAL_TIME) }]);
   });
 
   test('two cosignatures from the same witness key count once', async () => {
