@@ -16,7 +16,20 @@ export interface CaseDetails {
   examinerName: string;
   examinerRole: string;
   organisation: string;
+  /** Chain of custody as the examiner states it; absent ones print as "not provided" in the attestation. */
+  receivedFrom?: string;
+  /** RFC 3339 with a zone, e.g. 2026-03-01T09:30:00Z. */
+  receivedAt?: string;
+  receivedHow?: string;
+  storedWhere?: string;
+  authority?: string;
+  evidenceNumber?: string;
+  /** The request and the questions put to the examiner. */
+  request?: string;
 }
+
+/** The custody fields of CaseDetails, in the order the Case step shows them. */
+export const CUSTODY_FIELDS = ['receivedFrom', 'receivedAt', 'receivedHow', 'storedWhere', 'authority', 'evidenceNumber', 'request'] as const;
 
 export interface CaseSummary extends CaseDetails {
   folder: string;
@@ -195,6 +208,8 @@ export interface ExaminerKeyInfo {
   created: string;
 }
 
+export type DeclarationChoice = 'us-fre-902' | 'uk-crimpr-19' | 'none';
+
 export interface AttestationView {
   reportId: string;
   verdict: Verdict;
@@ -248,7 +263,7 @@ export interface Api {
   createExaminerKey(folder: string, input: { name: string; email: string | null; passphrase: string }): Promise<ExaminerKeyInfo>;
   importExaminerKey(folder: string, input: { pkcs8Path: string; name: string; email: string | null; passphrase: string }): Promise<ExaminerKeyInfo>;
   /** Verifies the archive again and writes the signed report and its sidecars into the case folder. */
-  attest(folder: string, archiveId: number, input: { passphrase: string }, jobId: string): Promise<AttestationView>;
+  attest(folder: string, archiveId: number, input: { passphrase: string; declaration?: DeclarationChoice }, jobId: string): Promise<AttestationView>;
   verifyAttestation(folder: string, input: { pdfPath: string; examinerKeyPath: string | null; archivePath: string | null }): Promise<AttestationCheckView>;
   /** Writes a C2SP tlog-proof for one entry and the entry's bytes into the case folder. */
   exportProof(folder: string, archiveId: number, index: number): Promise<ProofExport>;

@@ -17,11 +17,12 @@ import { CannotProveError, MAX_PROOF_BYTES, digestEntryFile, proveEntry, verifyP
 import { describeFsError, InputFileError, isFsError, KEY_FILE_LIMIT, readBoundedFile, readBoundedText } from '../services/bounded-read.node.ts';
 import { describeUnixSeconds, stringifyJson } from '../../shared/core/json-text.ts';
 import { checkIndexTarget, refuseInsideEvidence, requireCaseDatabase, requireOutputFolder } from './paths.ts';
-import { formatExaminerName, generateExaminerKey, importPkcs8ExaminerKey, loadExaminerKey, opensshFingerprint, parseExaminerName, resolvePassphrase, sha256Fingerprint, writeExaminerKeyFiles, DEFAULT_SCRYPT } from '../services/attest/examiner-key.node.ts';
+import { checkProfileText, type ExaminerIdentity, formatExaminerName, generateExaminerKey, importPkcs8ExaminerKey, loadExaminerKey, opensshFingerprint, parseExaminerName, resolvePassphrase, sha256Fingerprint, writeExaminerKeyFiles, DEFAULT_SCRYPT } from '../services/attest/examiner-key.node.ts';
 import { parseArgs, one, required, positiveInteger, type Parsed } from './args.ts';
 import { countEvents, listEvents, PRESETS, type EntryStatus, type EventFilter, type EventRow, type PresetName } from '../services/index/query.node.ts';
 import { openCaseDatabase } from '../services/index/writer.node.ts';
-import { attest, examinerPublicKey, verifyAttestation } from '../services/attest/attest.node.ts';
+import { attest, checkExaminerName, examinerPublicKey, verifyAttestation } from '../services/attest/attest.node.ts';
+import type { DeclarationTemplate } from '../../shared/core/attestation.ts';
 import { loadTsaCertificates, timestampCommand, TIMESTAMP_EXIT_CODES, TIMESTAMP_USAGE } from './timestamp-command.ts';
 import { SELF_TEST_HELP, selfTestCommand } from './self-test.ts';
 import { EXCERPT_EXIT_CODES, EXCERPT_USAGE, excerptCommand, verifyExcerptCommand } from './excerpt-command.ts';
@@ -31,7 +32,8 @@ const HELP = `sealcheck ${TOOL_VERSION} — seal and verify Kubernetes audit log
 Usage:
   sealcheck keygen --name NAME --out PREFIX [--cosigner]
   sealcheck keygen --examiner --name "NAME <EMAIL>" --out PREFIX [--passphrase-file F]
-                  [--import-pkcs8 KEY.pem]   (passphrase: first line of F, else $SEALCHECK_PASSPHRASE)
+                  [--import-pkcs8 KEY.pem] [--organisation O] [--qualifications TEXT]
+                  (passphrase: first line of F, else $SEALCHECK_PASSPHRASE)
   sealcheck seal --key LOG.key --origin ORIGIN --out ARCHIVE [--cosign W.key ...]
                  [--checkpoint-every N] [--segment-entries N] [--gzip] [--append]
                  [--kind KIND] [--description TEXT] INPUT...
@@ -42,9 +44,13 @@ Usage:
   sealcheck verify-proof FILE.tlog-proof --entry RAW_EVENT_FILE --trust KEY [--trust NAME=KEY.pem ...]
                          [--witness KEY ... --quorum K]
   sealcheck attest ARCHIVE --trust KEY [...] [--witness KEY ... --quorum K] [--anchor CHECKPOINT ...]
-                  --examiner-key PREFIX.key [--passphrase-file F] --case ID --examiner NAME
+                  --examiner-key PREFIX.key [--passphrase-file F] --case ID [--examiner NAME]
                   [--title T] [--requesting-party P] [--role R] [--organisation O]
-                  [--index CASE.sqlite] --out REPORT.pdf
+                  [--received-from W] [--received-at TIME] [--received-how H] [--stored-where S]
+                  [--authority A] [--evidence-number N] [--request TEXT] [--digest-at-receipt SHA256]
+                  [--declaration us-fre-902|uk-crimpr-19|none] [--reviewer-key R.key --reviewer-passphrase-file F]
+                  [--report-version N --supersedes REPORT-ID] [--index CASE.sqlite] --out REPORT.pdf
+                  (--examiner must be the name stored with the key; absent custody fields print "not provided")
   sealcheck verify-attestation REPORT.pdf --examiner PUB [--archive ARCHIVE] [--tsa-cert CERT.pem ...] [--json]
 ${TIMESTAMP_USAGE}${SELF_TEST_HELP}${EXCERPT_USAGE}
   sealcheck query CASE.sqlite [--verb V] [--user U] [--resource R] [--namespace N] [--code C]
@@ -129,10 +135,11 @@ async function keygen(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, {
     name: { kind: 'one' }, out: { kind: 'one' }, cosigner: { kind: 'bool' },
     examiner: { kind: 'bool' }, 'passphrase-file': { kind: 'one' }, 'import-pkcs8': { kind: 'one' },
+    organisation: { kind: 'one' }, qualifications: { kind: 'one' },
   }, 'keygen');
   if (p.positional.length) throw new UsageError(`keygen: unexpected argument ${JSON.stringify(p.positional[0])}`);
   if (p.flags.has('examiner')) return examinerKeygen(p, io);
-  for (const f of ['passphrase-file', 'import-pkcs8']) if (p.flags.has(f)) throw new UsageError(`keygen: --${f} is only for --examiner keys`);
+  for (const f of ['passphrase-file', 'import-pkcs8', 'organisation', 'qualifications']) if (p.flags.has(f)) throw new UsageError(`keygen: --${f} is only for --examiner keys`);
   const name = required(p, 'name', 'keygen');
   const out = required(p, 'out', 'keygen');
   if (!isValidKeyName(name)) throw new UsageError(`keygen: invalid key name ${JSON.stringify(name)} (non-empty, no spaces, no '+')`);
@@ -150,7 +157,11 @@ async function keygen(argv: string[], io: Io): Promise<number> {
 /** The examiner's attestation key: encrypted PREFIX.key, PEM PREFIX.pub, OpenSSH PREFIX.ssh.pub. */
 async function examinerKeygen(p: Parsed, io: Io): Promise<number> {
   if (p.flags.has('cosigner')) throw new UsageError('keygen: --examiner and --cosigner exclude each other');
-  const identity = parseExaminerName(required(p, 'name', 'keygen'));
+  const identity: ExaminerIdentity = parseExaminerName(required(p, 'name', 'keygen'));
+  for (const f of ['organisation', 'qualifications'] as const) {
+    const v = one(p, f);
+    if (v !== undefined && v.trim() !== '') identity[f] = checkProfileText(v, f);
+  }
   const out = required(p, 'out', 'keygen');
   const pemPath = one(p, 'import-pkcs8');
   const pem = pemPath === undefined ? undefined : await readBoundedText(pemPath, KEY_FILE_LIMIT, '--import-pkcs8 key file');
@@ -322,10 +333,20 @@ function toCsv(rows: Record<string, unknown>[]): string {
 
 const POLICY_FLAGS = { trust: { kind: 'many' }, witness: { kind: 'many' }, quorum: { kind: 'one' }, anchor: { kind: 'many' }, origin: { kind: 'one' } } as const;
 
+/** Chain-of-custody flags of attest and the Custody field each fills. */
+const CUSTODY_FIELDS = {
+  'received-from': 'receivedFrom', 'received-at': 'receivedAt', 'received-how': 'receivedHow', 'stored-where': 'storedWhere',
+  authority: 'authority', 'evidence-number': 'evidenceNumber', request: 'request', 'digest-at-receipt': 'digestAtReceipt',
+} as const;
+const CUSTODY_FLAGS = Object.fromEntries(Object.keys(CUSTODY_FIELDS).map((f) => [f, { kind: 'one' as const }]));
+const DECLARATIONS: readonly DeclarationTemplate[] = ['us-fre-902', 'uk-crimpr-19', 'none'];
+
 async function attestCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, {
     ...POLICY_FLAGS, 'examiner-key': { kind: 'one' }, 'passphrase-file': { kind: 'one' }, case: { kind: 'one' }, examiner: { kind: 'one' },
     title: { kind: 'one' }, 'requesting-party': { kind: 'one' }, role: { kind: 'one' }, organisation: { kind: 'one' }, index: { kind: 'one' }, out: { kind: 'one' },
+    ...CUSTODY_FLAGS, declaration: { kind: 'one' }, 'reviewer-key': { kind: 'one' }, 'reviewer-passphrase-file': { kind: 'one' },
+    'report-version': { kind: 'one' }, supersedes: { kind: 'one' },
   }, 'attest');
   if (p.positional.length !== 1) throw new UsageError(`attest: expected exactly one ARCHIVE, got ${p.positional.length}`);
   const archive = p.positional[0]!;
@@ -340,29 +361,51 @@ async function attestCommand(argv: string[], io: Io): Promise<number> {
   const attestIndex = one(p, 'index');
   if (attestIndex !== undefined) checkIndexTarget(attestIndex, archive, 'attest: --index');
   const passphrase = await resolvePassphrase({ passphraseFile: one(p, 'passphrase-file') });
+  const declaration = one(p, 'declaration') ?? 'none';
+  if (!DECLARATIONS.includes(declaration as DeclarationTemplate)) throw new UsageError(`attest: --declaration must be one of ${DECLARATIONS.join(', ')}, got ${JSON.stringify(declaration)}`);
+  const version = positiveInteger(p, 'report-version', 'attest') ?? 1;
   const examinerKey = await loadExaminerKey(keyPath, passphrase);
-  const examinerName = one(p, 'examiner') ?? examinerKey.identity.name;
-  if (examinerName.trim() === '') throw new UsageError('attest: --examiner NAME is empty');
+  const typedName = one(p, 'examiner');
+  if (typedName !== undefined && typedName.trim() === '') throw new UsageError('attest: --examiner NAME is empty');
+  try {
+    checkExaminerName(typedName, examinerKey);
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`attest: ${e.message}`);
+    throw e;
+  }
+  let reviewerKey;
+  const reviewerPath = one(p, 'reviewer-key');
+  if (reviewerPath !== undefined) {
+    const file = one(p, 'reviewer-passphrase-file');
+    if (file === undefined) throw new UsageError('attest: --reviewer-key needs --reviewer-passphrase-file (the reviewer\'s own passphrase)');
+    reviewerKey = await loadExaminerKey(reviewerPath, await resolvePassphrase({ passphraseFile: file }));
+  } else if (one(p, 'reviewer-passphrase-file') !== undefined) throw new UsageError('attest: --reviewer-passphrase-file is only for --reviewer-key');
   let result;
   try {
     result = await attest({
       archivePath: archive, policy, anchors,
       keys: [...policy.logKeys.map((k) => ({ ...k, role: 'log' as const })), ...policy.witnessKeys.map((k) => ({ ...k, role: 'witness' as const }))],
-      examinerKey: { ...examinerKey, identity: { ...examinerKey.identity, name: examinerName } },
-      examinerRole: one(p, 'role') ?? 'Examiner', organisation: one(p, 'organisation') ?? '',
+      examinerKey, ...(typedName !== undefined ? { examinerName: typedName } : {}),
+      examinerRole: one(p, 'role') ?? 'Examiner', ...(one(p, 'organisation') !== undefined ? { organisation: one(p, 'organisation')! } : {}),
       caseFacts: { number: caseId, title: one(p, 'title') ?? '', requestingParty: one(p, 'requesting-party') ?? '' },
-      out, command: ['sealcheck', 'attest', ...argv].join(' '),
+      custody: Object.fromEntries(Object.entries(CUSTODY_FIELDS).map(([flag, field]) => [field, one(p, flag) ?? null])),
+      declaration: declaration as DeclarationTemplate, version, supersedes: one(p, 'supersedes') ?? null,
+      ...(reviewerKey ? { reviewerKey } : {}),
+      out, argv: ['sealcheck', 'attest', ...argv], cwd: process.cwd(),
       ...(one(p, 'index') ? { dbPath: one(p, 'index')! } : {}),
     });
   } catch (e) {
-    if (e instanceof Error && /already exists|must be a \*\.pdf/.test(e.message)) throw new UsageError(`attest: ${e.message}`);
+    if (e instanceof UsageError) throw new UsageError(`attest: ${e.message}`);
     throw e;
+  } finally {
+    examinerKey.seed.fill(0);
+    reviewerKey?.seed.fill(0);
   }
   const c = result.content;
   io.stdout(`${c.result.verdict.toUpperCase()}: ${c.result.reason}\n`);
   io.stdout(`attestation ${c.report.id} for case ${c.case.number}, signed by ${c.examiner.name} (${c.examiner.keyFingerprint})\n`);
-  io.stdout(`  report:           ${result.pdf}\n  statement (DSSE): ${result.dsse}\n  SSH signature:    ${result.sshsig}\n  allowed signers:  ${result.allowedSigners}\n`);
-  io.stdout(`check it with:\n  sealcheck verify-attestation ${result.pdf} --examiner EXAMINER.pub --archive ${archive}\n`);
+  io.stdout(`  report:           ${result.pdf}\n  statement (DSSE): ${result.dsse}\n  summary (VSA):    ${result.vsa}\n  SSH signature:    ${result.sshsig}\n  allowed signers:  ${result.allowedSigners}\n  examiner key:     ${result.examinerPub}, ${result.examinerCrt}\n`);
+  io.stdout(`check it with:\n  sealcheck verify-attestation ${result.pdf} --examiner ${result.examinerPub} --archive ${archive}\n`);
   io.stdout(`  ssh-keygen -Y verify -f ${result.allowedSigners} -I ${c.examiner.principal} -n sealcheck-attestation -s ${result.sshsig} < ${result.pdf}\n`);
   return c.result.verdict === 'verified' ? 0 : c.result.verdict === 'failed' ? 1 : 3;
 }

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import {
   isApiMethod, type Api, type ApiEvents, type ApiEventName, type ApiMethod, type ArchiveView, type CaseDetails, type CaseInfo, type EntryDetail,
   type EventFilterInput, type EventSummary, type KeyInfo, type KeyRole, type Result, type RunView, type TopField, type TrustPolicyView,
-  type AttestationCheckView, type AttestationView, type ExaminerKeyInfo,
+  type AttestationCheckView, type AttestationView, type ExaminerKeyInfo, CUSTODY_FIELDS,
 } from '../../../shared/api.ts';
 import { examinerPublicKey } from '../attest/attest.node.ts';
 import {
@@ -78,7 +78,10 @@ const either = (...cs: Check[]): Check => (v, at) => {
   throw new ApiFailure('bad-request', errors.join('; or '));
 };
 
-const caseDetails = object({ caseNumber: nonEmpty, title: str, requestingParty: str, examinerName: nonEmpty, examinerRole: str, organisation: str });
+const caseDetails = object({
+  caseNumber: nonEmpty, title: str, requestingParty: str, examinerName: nonEmpty, examinerRole: str, organisation: str,
+  receivedFrom: optional(str), receivedAt: optional(str), receivedHow: optional(str), storedWhere: optional(str), authority: optional(str), evidenceNumber: optional(str), request: optional(str),
+});
 const role = oneOf(['log', 'witness']);
 const filter = object({
   archiveId: optional(int), fromUs: optional(int), toUs: optional(int), user: optional(str), verb: optional(str), resource: optional(str), namespace: optional(str),
@@ -111,7 +114,7 @@ const ARGS: { [K in ApiMethod]: Check[] } = {
   getExaminerKey: [nonEmpty],
   createExaminerKey: [nonEmpty, object({ name: nonEmpty, email: nullable(str), passphrase: nonEmpty })],
   importExaminerKey: [nonEmpty, object({ pkcs8Path: nonEmpty, name: nonEmpty, email: nullable(str), passphrase: nonEmpty })],
-  attest: [nonEmpty, int, object({ passphrase: nonEmpty }), nonEmpty],
+  attest: [nonEmpty, int, object({ passphrase: nonEmpty, declaration: optional(oneOf(['us-fre-902', 'uk-crimpr-19', 'none'])) }), nonEmpty],
   verifyAttestation: [nonEmpty, object({ pdfPath: nonEmpty, examinerKeyPath: nullable(nonEmpty), archivePath: nullable(nonEmpty) })],
   exportProof: [nonEmpty, int, int],
   revealFile: [nonEmpty, oneOf(['open', 'folder'])],
@@ -468,9 +471,11 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
         type: 'attest',
         options: {
           archivePath, policy, keys: [...logs, ...witnesses],
-          anchors: c.anchors.map((x) => anchorFromBytes(utf8(x.note), x.source, logs)), examinerKey: { ...key, identity: { ...key.identity, name: c.details.examinerName } },
+          // The report is signed in the key's name only: a case examiner other than the key's is refused by attest().
+          anchors: c.anchors.map((x) => anchorFromBytes(utf8(x.note), x.source, logs)), examinerKey: key, examinerName: c.details.examinerName,
           examinerRole: c.details.examinerRole, organisation: c.details.organisation,
           caseFacts: { number: c.details.caseNumber, title: c.details.title, requestingParty: c.details.requestingParty }, out, dbPath,
+          custody: Object.fromEntries(CUSTODY_FIELDS.map((f) => [f, c.details[f] ?? null])), declaration: input.declaration ?? 'none', cwd: folder,
         },
       });
       wrote(r.pdf, r.dsse, r.sshsig, r.allowedSigners);

@@ -24,6 +24,18 @@ export interface ExaminerIdentity {
   name: string;
   /** null when the examiner gave a name only. */
   email: string | null;
+  /** Kept with the key (keygen --organisation), so a report cannot name another employer. */
+  organisation?: string | null;
+  /** Free text kept with the key (keygen --qualifications): training, certifications, practice. */
+  qualifications?: string | null;
+}
+
+/** Organisation and qualifications as stored: one line each, bounded, no control characters. */
+export function checkProfileText(text: string, what: string): string {
+  const t = text.trim();
+  if (/[\u0000-\u001f\u007f]/u.test(t)) throw new ExaminerKeyError(`examiner ${what} contains a control character (one line of text)`);
+  if ([...t].length > 1000) throw new ExaminerKeyError(`examiner ${what} is longer than 1000 characters`);
+  return t;
 }
 
 // Control characters would break the one-line formats (ssh .pub comment, allowed_signers); '"' the
@@ -322,6 +334,9 @@ interface KeyFileV1 {
   version: 1;
   name: string;
   email: string | null;
+  /** Optional (added after the first files were written): absent in older files, and then not in the additional data. */
+  organisation?: string;
+  qualifications?: string;
   algorithm: 'ed25519';
   publicKey: string;
   fingerprints: { sha256: string; openssh: string };
@@ -332,13 +347,14 @@ interface KeyFileV1 {
   encryptedSeed: string;
 }
 
-const FIELDS = ['format', 'version', 'name', 'email', 'algorithm', 'publicKey', 'fingerprints', 'created', 'kdf', 'cipher', 'passphraseCheck', 'encryptedSeed'];
+const FIELDS = ['format', 'version', 'name', 'email', 'organisation', 'qualifications', 'algorithm', 'publicKey', 'fingerprints', 'created', 'kdf', 'cipher', 'passphraseCheck', 'encryptedSeed'];
 const CHECK_LABEL = utf8('sealcheck examiner key v1 passphrase check');
 
 function additionalData(f: Omit<KeyFileV1, 'passphraseCheck' | 'encryptedSeed'>): Uint8Array {
   // An array of primitives in a fixed order: one exact byte string for the same fields.
   return utf8(JSON.stringify([f.format, f.version, f.name, f.email, f.algorithm, f.publicKey, f.fingerprints.sha256, f.fingerprints.openssh,
-    f.created, f.kdf.name, f.kdf.N, f.kdf.r, f.kdf.p, f.kdf.salt, f.cipher.name, f.cipher.nonce]));
+    f.created, f.kdf.name, f.kdf.N, f.kdf.r, f.kdf.p, f.kdf.salt, f.cipher.name, f.cipher.nonce,
+    ...(f.organisation !== undefined || f.qualifications !== undefined ? [f.organisation ?? null, f.qualifications ?? null] : [])]));
 }
 
 function checkParams(k: ScryptParams, writing: boolean): string | null {
@@ -382,6 +398,8 @@ export async function encryptExaminerKey(key: ExaminerKey, passphrase: string, o
     version: KEY_FILE_VERSION,
     name: key.identity.name,
     email: key.identity.email,
+    ...(key.identity.organisation ? { organisation: checkProfileText(key.identity.organisation, 'organisation') } : {}),
+    ...(key.identity.qualifications ? { qualifications: checkProfileText(key.identity.qualifications, 'qualifications') } : {}),
     algorithm: 'ed25519',
     publicKey: toBase64(key.publicKey),
     fingerprints: { sha256: sha256Fingerprint(key.publicKey), openssh: opensshFingerprint(key.publicKey) },
@@ -447,6 +465,17 @@ function parseKeyFileText(text: string, source: string): ParsedKeyFile {
     return fail((e as Error).message);
   }
   if (identity.name !== name || identity.email !== email) fail('name or email is not in canonical form');
+  for (const k of ['organisation', 'qualifications'] as const) {
+    if (o[k] === undefined) continue;
+    const v = str(o[k], k);
+    try {
+      if (checkProfileText(v, k) !== v || v === '') fail(`${k} is not in canonical form`);
+    } catch (e) {
+      if (e instanceof ExaminerKeyError && !e.message.startsWith('examiner key')) fail(e.message);
+      throw e;
+    }
+    identity[k] = v;
+  }
   if (o.algorithm !== 'ed25519') fail(`algorithm ${JSON.stringify(o.algorithm)} is not ed25519`);
   const publicKey = b64(o.publicKey, 'publicKey', 32);
   if (publicKeyProblem(publicKey)) fail('publicKey is not a usable Ed25519 public key');

@@ -5,13 +5,19 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 import {
+  GLOSSARY,
+  NOT_PROVIDED,
   STANDARD_LIMITATIONS,
+  TIME_STATEMENTS,
   VERDICT_HEADLINE,
   VERDICT_MEANING,
+  VERIFY_PACKAGES,
   checkAttestationContent,
+  companionFiles,
   howToVerify,
   type AttestationAttachment,
   type AttestationContent,
+  type EvidenceItem,
 } from '../../../shared/core/attestation.ts';
 import type { Verdict } from '../../../shared/core/report.ts';
 import { addSignaturePlaceholder, makeExaminerCertificate, signPdf, type SignOptions } from './pades.node.ts';
@@ -29,14 +35,21 @@ export interface RenderOptions {
 const FONT_FILES = { body: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf', mono: 'DejaVuSansMono.ttf' } as const;
 type FontName = keyof typeof FONT_FILES;
 
-/** resources/fonts found by walking up from this module, which works from the sources and from dist/. */
+/**
+ * The packaged app's fonts (extraResources `fonts`, beside app.asar) when process.resourcesPath says
+ * where they are (Electron's main process); otherwise resources/fonts found by walking up from this
+ * module, which works from the sources, from dist/, and from the app's worker threads.
+ */
 export function defaultFontDir(): string {
+  const resourcesPath = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
+  if (resourcesPath && existsSync(join(resourcesPath, 'fonts', FONT_FILES.body))) return join(resourcesPath, 'fonts');
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const candidate = join(dir, 'resources', 'fonts');
+    // In a packaged app (also in its worker threads, which have no process.resourcesPath) fonts/ is app.asar's sibling.
+    const candidate = dir.endsWith('.asar') ? join(dirname(dir), 'fonts') : join(dir, 'resources', 'fonts');
     if (existsSync(join(candidate, FONT_FILES.body))) return candidate;
     const parent = resolve(dir, '..');
-    if (parent === dir) throw new Error('resources/fonts with the DejaVu fonts was not found; pass fontDir');
+    if (parent === dir) throw new Error(`the DejaVu fonts (${FONT_FILES.body}) were found neither in the app's resources nor in a resources/fonts folder above ${dirname(fileURLToPath(import.meta.url))}`);
     dir = parent;
   }
 }
@@ -56,6 +69,7 @@ const COLOR = {
   headerFill: '#eef1f4',
   noteFill: '#f6f4ee',
   commandFill: '#f2f3f5',
+  warnFill: '#fbe9c6',
 };
 
 const VERDICT_COLOR: Record<Verdict, string> = { verified: '#1b6e3a', failed: '#b3261e', incomplete: '#9a5b00' };
@@ -166,7 +180,9 @@ class Layout {
         }
         let cut = -1;
         for (let i = line.length - 1; i > 0; i--) {
-          if (breakAfter.has(line[i]!)) {
+          // Never inside a number: 2,971 and 1.5 stay whole.
+          const next = line[i + 1] ?? ch;
+          if (breakAfter.has(line[i]!) && !((line[i] === ',' || line[i] === '.') && /[0-9]/.test(line[i - 1]!) && /[0-9]/.test(next))) {
             cut = i + 1;
             break;
           }
@@ -411,12 +427,42 @@ const cols = (...spec: [string, number, FontName?][]): Column[] => {
 
 // ─── The report ──────────────────────────────────────────────────────────────────────────────
 
+/** An examiner-given field: its value, or "not provided" in grey, never a silent blank. */
+const given = (v: string | null | undefined): CellInput => (v && v.trim() !== '' ? v : { text: NOT_PROVIDED, color: COLOR.muted });
+
+/** How many findings a list stands for: a listed finding is one, a counted line stands for its count. */
+const findingTotal = (fs: readonly { omitted?: number }[]): number => fs.reduce((n, f) => n + (f.omitted ?? 1), 0);
+
+function entriesLine(c: AttestationContent): string {
+  const r = c.result;
+  const base = `${count(r.entries.total)} read; ${count(r.coverage.coveredEntries)} covered by a trusted checkpoint`;
+  return r.entries.withErrors > 0 ? `${base}; ${count(r.entries.withErrors)} named by an error finding (section 6)` : base;
+}
+
+function checkpointsLine(c: AttestationContent): string {
+  const k = c.result.checkpoints;
+  return `${count(k.total)} in the archive; ${count(k.signedByTrustedKey)} carry a valid signature by a trusted key meeting the policy; ${count(k.matchingEntries)} of those match the entries`;
+}
+
+function digestLine(e: EvidenceItem, c: AttestationContent): string {
+  const same = e.digestWhileVerifying === e.sha256;
+  const receipt = c.custody.digestAtReceipt;
+  return [
+    `taken first, at ${utcText(e.digestTakenAt)}`,
+    same ? 'equal to the digest computed while verifying' : `DIFFERS from the digest computed while verifying (${e.digestWhileVerifying})`,
+    receipt === null ? 'no digest at receipt was given' : receipt === e.sha256 ? 'equal to the digest recorded at receipt' : `DIFFERS from the digest recorded at receipt (${receipt})`,
+  ].join('; ');
+}
+
 /** Page 1; returns where the contents list goes once the sections' pages are known. */
 function firstPage(l: Layout, c: AttestationContent, attachments: readonly AttestationAttachment[]): number {
   const r = c.result;
   l.draw('Attestation of audit log integrity', MARGIN.left, l.y, 'bold', 20);
   l.y += 28;
-  l.paragraph(`Report ${c.report.id} · version ${c.report.version} · issued ${utcText(c.report.issuedAt)}`, { color: COLOR.muted, after: 10 });
+  l.paragraph(
+    `Report ${c.report.id} · version ${c.report.version}${c.report.supersedes ? ` · supersedes ${c.report.supersedes}` : ''} · issued ${utcText(c.report.issuedAt)}`,
+    { color: COLOR.muted, after: 10 },
+  );
 
   // The verdict: what a reader must not miss, in large type with its reason.
   const reasonLines = l.wrap(r.reason, 'bold', 11.5, CONTENT_WIDTH - 36);
@@ -436,36 +482,46 @@ function firstPage(l: Layout, c: AttestationContent, attachments: readonly Attes
     l.draw(line, MARGIN.left + 18, y, 'body', 9, '#ffffff');
     y += l.lineHeight(9);
   }
-  l.y += boxHeight + 14;
+  l.y += boxHeight + 8;
+  // On a FAILED report the failure is the news; the cut-back caveat stays in section 7 there.
+  if (r.cutBack && r.verdict !== 'failed') l.box(r.cutBack, { fill: COLOR.warnFill, size: 8.5, font: 'bold' });
+  l.space(4);
 
-  const errors = r.findings.filter((f) => f.severity === 'error').reduce((n, f) => n + 1 + (f.omitted ?? 0), 0);
-  const warnings = r.findings.filter((f) => f.severity === 'warning').reduce((n, f) => n + 1 + (f.omitted ?? 0), 0);
+  const errors = findingTotal(r.findings.filter((f) => f.severity === 'error'));
+  const warnings = findingTotal(r.findings.filter((f) => f.severity === 'warning'));
+  const e = c.evidence[0]!;
   l.keyValues([
-    ['Case', `${c.case.number} — ${c.case.title}`],
-    ['Requesting party', c.case.requestingParty],
-    ['Examiner', `${c.examiner.name}, ${c.examiner.role}, ${c.examiner.organisation}`],
-    ['Examiner key', mono(c.examiner.keyFingerprint)],
-    ['Evidence', c.evidence.map((e) => `${e.label}: ${e.fileName} (${plural(e.entries, 'entry', 'entries')})`).join('\n')],
-    ['Entries verified', `${count(r.entries.verified)} of ${count(r.entries.total)}`],
-    ['Signed coverage', `${count(r.coverage.coveredEntries)} of ${count(r.coverage.totalEntries)} entries covered by a trusted checkpoint${r.coverage.unsignedTail > 0 ? `; unsigned tail of ${plural(r.coverage.unsignedTail, 'entry', 'entries')}` : ''}`],
-    ['Checkpoints', `${count(r.checkpoints.trusted)} of ${count(r.checkpoints.total)} trusted; ${plural(r.cosignatures.length, 'cosignature')}`],
+    ['Case', `${c.case.number}${c.case.title ? ` — ${c.case.title}` : ''}`],
+    ['Requesting party', given(c.case.requestingParty)],
+    ['Examiner', [c.examiner.name, c.examiner.role, c.examiner.organisation].filter(Boolean).join(', ')],
+    ['Examiner key (SHA-256)', mono(c.examiner.keyFingerprint)],
+    ['Evidence', c.evidence.map((x) => `${x.label}: ${x.name} (${x.container}, ${plural(x.entries, 'entry', 'entries')})`).join('\n')],
+    [e.digestOf === 'tree' ? 'Evidence SHA-256 (tree)' : 'Evidence SHA-256', mono(e.sha256)],
+    ['Evidence digest', digestLine(e, c)],
+    ['Entries', entriesLine(c)],
+    ['Checkpoints', checkpointsLine(c)],
     ['Findings', errors + warnings === 0 ? 'none' : `${plural(errors, 'error')}, ${plural(warnings, 'warning')} (section 6)`],
     ['Verification run', `${utcText(c.tool.startedAt)} to ${utcText(c.tool.finishedAt)}, ${c.tool.name} ${c.tool.version}`],
   ]);
+  l.subheading('Other explanations to weigh (section 7)');
+  l.bullets(r.interpretation, 8.5);
   l.box(
-    `This document is signed by the examiner with an embedded PDF signature (PAdES, Ed25519 with SHA-512) and delivered with a detached SSH signature, both by the examiner key above. ` +
-      `${attachments.length > 0 ? `The machine-readable statement is embedded as ${attachments.map((a) => a.name).join(', ')}. ` : ''}` +
-      'Section 10 explains how to check all of it without trusting Sealcheck.',
+    `Signed by the examiner with an embedded PDF signature (PAdES, Ed25519) and a detached SSH signature${c.reviewer ? `; the statement is also signed by the reviewer, ${c.reviewer.name}` : ''}. ` +
+      `${attachments.length > 0 ? `The machine-readable statements are embedded as ${attachments.map((a) => a.name).join(' and ')}. ` : ''}` +
+      'Section 11 shows how to check all of it without trusting Sealcheck.',
     { fill: COLOR.noteFill, size: 8.5 },
   );
   return l.y + 6;
 }
 
-/** The contents list on page 1, drawn last; left out if a long first page leaves no room. */
+const CONTENTS_ROW = 13.5;
+/** Sections 1 to 11 and appendices A and B: the room the contents list takes at the top of page 2. */
+const CONTENTS_HEIGHT = 22 + 13 * CONTENTS_ROW + 12;
+
+/** The contents list at the top of page 2, drawn last, once the sections' pages are known. */
 function contents(l: Layout, y: number): void {
-  const rowHeight = 13.5;
-  if (l.doc.bufferedPageRange().count < 2 || y + 22 + l.sections.length * rowHeight > BOTTOM) return;
-  l.doc.switchToPage(0);
+  const rowHeight = CONTENTS_ROW;
+  l.doc.switchToPage(1);
   l.draw('Contents', MARGIN.left, y, 'bold', 10.5);
   y += 18;
   for (const s of l.sections) {
@@ -481,83 +537,111 @@ function contents(l: Layout, y: number): void {
 }
 
 function caseSection(l: Layout, c: AttestationContent): void {
-  l.heading('1', 'Case and examiner');
-  const rows: [string, CellInput][] = [
+  l.heading('1', 'Case, custody and examiner');
+  l.keyValues([
     ['Case number', c.case.number],
-    ['Case title', c.case.title],
-    ['Requesting party', c.case.requestingParty],
-  ];
-  if (c.case.authority) rows.push(['Authority / request', c.case.authority]);
-  rows.push(
+    ['Case title', given(c.case.title)],
+    ['Requesting party', given(c.case.requestingParty)],
+    ['Request and questions', given(c.custody.request)],
+    ['Legal authority', given(c.custody.authority)],
     ['Report id', mono(c.report.id)],
-    ['Report version', String(c.report.version)],
+    ['Report version', c.report.supersedes ? `${c.report.version}, superseding report ${c.report.supersedes}` : `${c.report.version} (first issue)`],
     ['Issued', utcText(c.report.issuedAt)],
-    ['Examiner', c.examiner.name],
-    ['Role', c.examiner.role],
-    ['Organisation', c.examiner.organisation],
-  );
-  if (c.examiner.email) rows.push(['E-mail', c.examiner.email]);
-  rows.push(['Signing principal', mono(c.examiner.principal)], ['Examiner key fingerprint', mono(c.examiner.keyFingerprint)]);
-  l.keyValues(rows);
+  ]);
+  l.subheading('Chain of custody (as stated by the examiner)');
+  l.keyValues([
+    ['Evidence number', given(c.custody.evidenceNumber)],
+    ['Received from', given(c.custody.receivedFrom)],
+    ['Received at', given(c.custody.receivedAt && utcText(c.custody.receivedAt))],
+    ['Received how', given(c.custody.receivedHow)],
+    ['Stored where', given(c.custody.storedWhere)],
+    ['SHA-256 at receipt', c.custody.digestAtReceipt ? mono(c.custody.digestAtReceipt) : given(null)],
+  ]);
+  l.subheading('Examiner (identity stored with the signing key)');
+  l.keyValues([
+    ['Name', c.examiner.name],
+    ['Role', given(c.examiner.role)],
+    ['Organisation', given(c.examiner.organisation)],
+    ['E-mail', given(c.examiner.email)],
+    ['Qualifications', given(c.examiner.qualifications)],
+    ['Signing principal', mono(c.examiner.principal)],
+    ['Key fingerprint (SHA-256)', mono(c.examiner.keyFingerprint)],
+  ]);
+  l.subheading('Reviewer');
+  if (!c.reviewer) l.paragraph('No reviewer signed this report.');
+  else
+    l.keyValues([
+      ['Name', c.reviewer.name],
+      ['E-mail', given(c.reviewer.email)],
+      ['Reviewed and signed', `${utcText(c.reviewer.reviewedAt)}, as the second signature of ${companionFiles(c.report.fileName).dsse}`],
+      ['Key fingerprint (SHA-256)', mono(c.reviewer.fingerprints.sha256Hex)],
+    ]);
 }
 
 function evidenceSection(l: Layout, c: AttestationContent): void {
+  const intro = 'Each item is identified by the digests of the container exactly as received (for a directory, the tree digest over its files), taken before anything else read it, and compared with the digest the verification computed as it read the same bytes.';
+  l.keepTogether(70 + l.paragraphHeight(intro) + 260);
   l.heading('2', 'Evidence');
   l.paragraph(
-    'Each item is identified by the digests of the container exactly as received (for a directory, the tree digest over its files), computed before any other processing.',
+    'Each item is identified by the digests of the container exactly as received (for a directory, the tree digest over its files), taken before anything else read it, and compared with the digest the verification computed as it read the same bytes.',
     { after: 6 },
   );
   for (const e of c.evidence) {
-    const title = `${e.label}  ${e.fileName}`;
+    const title = `${e.label}  ${e.name}`;
     const rows: [string, CellInput][] = [
-      ['File name', mono(e.fileName)],
+      [e.container === 'directory' ? 'Directory name' : 'File name', mono(e.name)],
       ['Container', e.container === 'directory' ? 'directory (digests are of the tree)' : e.container],
       ['Size', bytesText(e.sizeBytes)],
       [e.digestOf === 'tree' ? 'SHA-256 (tree)' : 'SHA-256', mono(e.sha256)],
       [e.digestOf === 'tree' ? 'SHA-512 (tree)' : 'SHA-512', mono(e.sha512)],
+      ['Digest checks', digestLine(e, c)],
       ['Log origin', e.origin ? mono(e.origin) : '—'],
       ['Entries', count(e.entries)],
-      ['Events from', utcText(e.eventsFrom)],
-      ['Events to', utcText(e.eventsTo)],
+      ['First event time', utcText(e.eventsFrom)],
+      ['Last event time', utcText(e.eventsTo)],
     ];
-    if (e.receivedFrom) rows.push(['Received from', e.receivedFrom]);
-    if (e.receivedAt) rows.push(['Received at', utcText(e.receivedAt)]);
     l.keepTogether(l.subheadingHeight(title) + l.keyValuesHeight(rows));
     l.subheading(title);
     l.keyValues(rows);
+    l.subheading(`What ${e.label} says about itself (its manifest: claims, not verified facts)`);
+    const gap = e.claims.gapDays;
+    l.keyValues([
+      ['Sealed at', e.claims.sealedAt ? utcText(e.claims.sealedAt) : { text: 'not stated', color: COLOR.muted }],
+      ['Gap after last event', gap === null ? '—' : gap > 1 ? { text: `${count(gap)} days between the last event and the sealing: FLAGGED, the seal does not cover that time`, color: VERDICT_COLOR.incomplete, font: 'bold' } : 'sealed within a day of the last event'],
+      ['Producer', e.claims.producer ?? { text: 'not stated', color: COLOR.muted }],
+      ['Kind', e.claims.kind ?? { text: 'not stated', color: COLOR.muted }],
+      ['Description', e.claims.description ?? { text: 'not stated', color: COLOR.muted }],
+    ]);
   }
 }
 
 function toolSection(l: Layout, c: AttestationContent): void {
   l.heading('3', 'Tool and environment');
   const t = c.tool;
-  const rows: [string, CellInput][] = [
+  l.keyValues([
     ['Tool', `${t.name} ${t.version}`],
-    [`Build digest (${t.buildDigest.algorithm.toUpperCase()})`, mono(t.buildDigest.value)],
-    ['Digest of', mono(t.buildDigest.of)],
-  ];
-  if (t.command) rows.push(['Command', mono(t.command)]);
-  rows.push(
+    [`Build digest (${t.buildDigest.algorithm.toUpperCase()})`, mono(`${t.buildDigest.value}\nof ${t.buildDigest.of}; every shipped file in appendix A`)],
+    ['Command (argv, JSON)', t.argv ? mono(JSON.stringify(t.argv)) : 'run from the desktop app (no command line)'],
+    ['Working directory', mono(t.cwd)],
     ['Host', `${t.host.hostname} (${t.host.os}, ${t.host.arch})`],
     ['Runtime', t.host.runtime],
+    ['Clock', t.clock],
     ['Verification started', utcText(t.startedAt)],
     ['Verification ended', utcText(t.finishedAt)],
-  );
-  l.keyValues(rows);
+  ]);
 }
 
 function trustSection(l: Layout, c: AttestationContent): void {
   l.heading('4', 'Trust policy');
-  l.paragraph('The verdict holds relative to these keys and anchors only. Each key is identified by its note key id and the SHA-256 fingerprint of the raw public key.', { after: 6 });
+  l.paragraph(
+    'The verdict holds relative to these keys and anchors only. They were supplied by the examiner, from the sources given; the report cannot show who held the private keys. ' +
+      'Each key is named by its note key id and its primary fingerprint: SHA-256 of the raw 32-byte public key, hex.',
+    { after: 6 },
+  );
   l.subheading('Keys');
   l.table(
-    cols(['Name', 18], ['Role and type', 16], ['Key id', 10, 'mono'], ['Fingerprint, key and source', 56]),
-    c.trustPolicy.keys.map((k) => [
-      mono(k.name),
-      `${k.role}: ${k.type}`,
-      k.keyId,
-      mono([k.fingerprint, k.keyString ?? '', `source: ${k.source}`].filter(Boolean).join('\n')),
-    ]),
+    cols(['Name', 18], ['Role and type', 16], ['Key id', 10, 'mono'], ['Fingerprint (SHA-256), key and source', 56]),
+    c.trustPolicy.keys.map((k) => [mono(k.name), `${k.role}: ${k.type}`, k.keyId, mono([k.fingerprint, k.keyString ?? '', `source: ${k.source}`].filter(Boolean).join('\n'))]),
   );
   l.subheading('Witness quorum');
   const q = c.trustPolicy.witnessQuorum;
@@ -566,20 +650,37 @@ function trustSection(l: Layout, c: AttestationContent): void {
   if (c.trustPolicy.anchors.length === 0) l.paragraph('No anchor checkpoint was given.');
   else
     l.table(
-      cols(['Label', 8], ['Origin', 24, 'mono'], ['Tree size', 13], ['Root hash', 28, 'mono'], ['Source', 27]),
-      c.trustPolicy.anchors.map((a) => [a.label, a.origin, count(a.treeSize), a.rootHash, a.source]),
+      cols(['Label', 7], ['Origin', 22, 'mono'], ['Tree size', 11], ['Root hash', 26, 'mono'], ['Source', 22], ['Matched', 12]),
+      c.trustPolicy.anchors.map((a) => [a.label, a.origin, count(a.treeSize), a.rootHash, a.source, a.matched ? 'yes' : 'NO']),
     );
 }
 
-function resultSection(l: Layout, c: AttestationContent): void {
+function methodAndResultSection(l: Layout, c: AttestationContent): void {
   const r = c.result;
-  l.heading('5', 'Result');
+  const m = c.method;
+  l.heading('5', 'Method and result');
+  l.subheading('What was checked');
+  l.bullets(m.checks, SIZE.table);
+  l.subheading('References');
+  l.table(cols(['Reference', 26], ['Title', 74]), [
+    ...m.references.map((x) => [x.id, x.title] as CellInput[]),
+    [m.spec.title, mono(`SHA-256 ${m.spec.sha256}`)],
+  ]);
+  l.subheading('Tool validation');
+  const st = m.selfTest;
+  l.keyValues([
+    ['Installation self-test', { text: st.status === 'passed' ? 'PASSED' : st.status === 'failed' ? 'FAILED' : 'not run', font: 'bold', color: st.status === 'passed' ? VERDICT_COLOR.verified : st.status === 'failed' ? VERDICT_COLOR.failed : COLOR.muted }],
+    ['Summary', st.summary],
+    ['Run at', st.at ? utcText(st.at) : '—'],
+    ['Record SHA-256', st.recordSha256 ? mono(st.recordSha256) : '—'],
+  ]);
+  l.subheading('Result');
   l.keyValues([
     ['Verdict', { text: VERDICT_HEADLINE[r.verdict], font: 'bold', color: VERDICT_COLOR[r.verdict] }],
-    ['Reason', r.reason],
-    ['Entries', `${count(r.entries.verified)} verified of ${count(r.entries.total)}`],
-    ['Segments', `${count(r.segments.verified)} verified of ${count(r.segments.total)}`],
-    ['Checkpoints', `${count(r.checkpoints.trusted)} trusted of ${count(r.checkpoints.total)}`],
+    ['Stated result', r.reason],
+    ['Entries', entriesLine(c)],
+    ['Segments', `${count(r.segments.withoutError)} of ${count(r.segments.total)} without an error finding`],
+    ['Checkpoints', checkpointsLine(c)],
   ]);
   l.subheading('Checkpoint signatures per key');
   l.table(
@@ -599,13 +700,7 @@ function resultSection(l: Layout, c: AttestationContent): void {
     ['Covered entries', `${count(cov.coveredEntries)} of ${count(cov.totalEntries)}`],
     ['Unsigned tail', cov.unsignedTail === 0 ? 'none' : `${plural(cov.unsignedTail, 'entry', 'entries')} after the last trusted checkpoint`],
   ];
-  if (cov.coveringCheckpoint) {
-    rows.push(
-      ['Covering checkpoint', mono(cov.coveringCheckpoint.path)],
-      ['Tree size', count(cov.coveringCheckpoint.treeSize)],
-      ['Root hash', mono(cov.coveringCheckpoint.rootHash)],
-    );
-  }
+  if (cov.coveringCheckpoint) rows.push(['Covering checkpoint', mono(cov.coveringCheckpoint.path)], ['Tree size', count(cov.coveringCheckpoint.treeSize)], ['Root hash', mono(cov.coveringCheckpoint.rootHash)]);
   l.keyValues(rows);
 }
 
@@ -616,31 +711,29 @@ function findingsSection(l: Layout, c: AttestationContent): void {
     return;
   }
   l.table(
-    cols(["Code", 29, "mono"], ["Severity", 10], ["Location", 21, "mono"], ["Message", 40]),
-    c.result.findings.map((f) => [
-      f.code,
-      { text: f.severity, color: f.severity === 'error' ? VERDICT_COLOR.failed : VERDICT_COLOR.incomplete },
-      f.location || '—',
-      f.omitted ? `${f.message} (and ${plural(f.omitted, 'more finding')} of this code, not listed)` : f.message,
-    ]),
+    cols(['Code', 29, 'mono'], ['Severity', 10], ['Location', 21, 'mono'], ['Message', 40]),
+    c.result.findings.map((f) => [f.code, { text: f.severity, color: f.severity === 'error' ? VERDICT_COLOR.failed : VERDICT_COLOR.incomplete }, f.location || '—', f.message]),
   );
 }
 
 function limitationsSection(l: Layout, c: AttestationContent): void {
-  l.heading('7', 'Limitations');
-  const specific = c.result.limitations;
-  if (specific.length > 0) {
-    l.subheading('Of this examination');
-    l.bullets(specific);
-  }
+  l.heading('7', 'Interpretation and limitations');
+  l.subheading('Other explanations for this result');
+  l.bullets(c.result.interpretation);
+  const specific = [...(c.result.cutBack ? [c.result.cutBack.replace(/^Limitation: (.)/, (_, ch: string) => ch.toUpperCase())] : []), ...c.result.limitations];
+  l.subheading('Of this examination');
+  if (specific.length > 0) l.bullets(specific);
+  else l.paragraph('None beyond those below.');
   l.subheading('Of audit logs in general');
   l.bullets(STANDARD_LIMITATIONS);
+  l.subheading('Time');
+  l.bullets(TIME_STATEMENTS);
 }
 
 function activitySection(l: Layout, c: AttestationContent): void {
   l.heading('8', 'Activity summary (outside the integrity claim)');
   l.box(
-    'OUTSIDE THE INTEGRITY CLAIM. These figures describe what the events say; they are counted from the verified entries but are not themselves verified facts, and the signatures above vouch only that the events are the ones logged.',
+    'OUTSIDE THE INTEGRITY CLAIM. These figures describe what the events say. They are counted from every entry read, including any not covered by a trusted checkpoint or named by a finding; the signatures vouch only that covered events are the ones logged.',
     { fill: COLOR.noteFill, size: 8.5 },
   );
   const a = c.activity;
@@ -658,65 +751,110 @@ function activitySection(l: Layout, c: AttestationContent): void {
   counted('Verbs', 'Verb', a.verbs);
   l.subheading(`Denied requests (${count(a.denied.total)})`);
   if (a.denied.top.length === 0) l.paragraph('None.');
-  else
-    l.table(
-      cols(['User', 32, 'mono'], ['Verb', 13, 'mono'], ['Resource', 40, 'mono'], ['Count', 15]),
-      a.denied.top.map((d) => [d.user, d.verb, d.resource, count(d.count)]),
-    );
+  else l.table(cols(['User', 32, 'mono'], ['Verb', 13, 'mono'], ['Resource', 40, 'mono'], ['Count', 15]), a.denied.top.map((d) => [d.user, d.verb, d.resource, count(d.count)]));
   l.subheading('Preset searches');
   if (a.presetHits.length === 0) l.paragraph('None.');
   else l.table(cols(['Preset', 25, 'mono'], ['What it looks for', 60], ['Hits', 15]), a.presetHits.map((p) => [p.preset, p.description, count(p.count)]));
 }
 
-function attachmentsSection(l: Layout, attachments: readonly AttestationAttachment[]): void {
-  l.heading('9', 'Attachments');
-  if (attachments.length === 0) {
-    l.paragraph('None.');
+function declarationSection(l: Layout, c: AttestationContent): void {
+  const d = c.declaration;
+  l.heading('9', 'Declaration');
+  if (d.template === 'none') {
+    l.paragraph('The examiner chose to make no declaration in this report (template "none").');
     return;
   }
-  l.paragraph('Embedded in this PDF as associated files (relationship: Source); extract them with pdfdetach and compare the digests.', { after: 6 });
-  for (const a of attachments) {
-    const rows: [string, CellInput][] = [
-      ['File', mono(a.name)],
-      ['Type', mono(a.mime)],
-      ['Size', bytesText(a.bytes.length)],
-      ['SHA-256', mono(crypto.hash('sha256', a.bytes))],
-      ['Description', a.description],
-    ];
-    l.keepTogether(l.keyValuesHeight(rows));
-    l.keyValues(rows);
+  l.subheading(d.title);
+  for (const p of d.text.split('\n\n')) l.paragraph(p, { after: 6 });
+  l.paragraph(`Template ${d.template}, version ${d.templateVersion}; its text is part of the signed statement.`, { color: COLOR.muted, size: SIZE.small });
+}
+
+function signaturesSection(l: Layout, c: AttestationContent, attachments: readonly AttestationAttachment[]): void {
+  l.heading('10', 'Signatures and key fingerprints');
+  l.paragraph(
+    `I examined the evidence identified in section 2 with the tool and trust policy stated in sections 3 and 4; the results in sections 5 to 7 are those the tool produced. I sign this report with the key below.`,
+    { after: 6 },
+  );
+  l.keyValues([
+    ['Name', c.examiner.name],
+    ['Role', given(c.examiner.role)],
+    ['Organisation', given(c.examiner.organisation)],
+    ['Signed', `${utcText(c.report.issuedAt)}, by the embedded digital signature`],
+  ]);
+  l.subheading('One key, three spellings');
+  l.paragraph(
+    'This report names every key by its primary fingerprint: SHA-256 of the raw 32-byte Ed25519 public key, in hex. Other tools print the same key differently; this table reconciles them.',
+    { after: 4 },
+  );
+  const signers = [{ who: `Examiner (${c.examiner.name})`, f: c.examiner.fingerprints }, ...(c.reviewer ? [{ who: `Reviewer (${c.reviewer.name})`, f: c.reviewer.fingerprints }] : [])];
+  l.table(
+    cols(['Key and convention', 34], ['Value', 66, 'mono']),
+    signers.flatMap((s) => [
+      [`${s.who}: primary, SHA-256 of the raw key, hex (sealcheck keygen; section 11, step 1)`, s.f.sha256Hex],
+      [`${s.who}: OpenSSH SHA256: (ssh-keygen -l, ssh-keygen -Y verify)`, s.f.openssh],
+      [`${s.who}: DSSE keyid in the statements (an unauthenticated hint)`, s.f.dsseKeyid],
+    ]),
+  );
+  l.subheading('Attachments');
+  if (attachments.length === 0) l.paragraph('None.');
+  else {
+    l.paragraph(
+      `Embedded in this PDF as associated files (relationship: Source), in this order, and delivered beside it with ${companionFiles(c.report.fileName).examinerPub}, ${companionFiles(c.report.fileName).examinerCrt}, the SSH signature and its allowed_signers file.`,
+      { after: 6 },
+    );
+    l.table(cols(['File and size', 34], ['SHA-256', 66, 'mono']), attachments.map((a) => [{ text: `${a.name}\n${bytesText(a.bytes.length)}`, font: 'mono' }, crypto.hash('sha256', a.bytes)]));
   }
 }
 
 function verifySection(l: Layout, c: AttestationContent): void {
-  l.heading('10', 'How to verify this document');
-  l.paragraph('Each step stands alone; a reader needs only the tool named in it and the examiner key obtained out of band (not from this document).', { after: 6 });
+  l.heading('11', 'How to verify this document');
+  l.paragraph(
+    `Each step stands alone and runs exactly as printed with bash, in the folder holding ${c.report.fileName} and the files delivered with it, on Debian 12 with the packages ${VERIFY_PACKAGES}. ` +
+      'The examiner key must be compared with a fingerprint obtained out of band (not from this document).',
+    { after: 6 },
+  );
   howToVerify(c).forEach((step, i) => {
     const title = `Step ${i + 1}. ${step.title}`;
-    l.keepTogether(
-      l.subheadingHeight(title) + l.paragraphHeight(step.text) + step.commands.reduce((h, cmd) => h + l.commandBoxHeight(cmd), 2),
-    );
+    l.keepTogether(l.subheadingHeight(title) + l.paragraphHeight(step.text) + step.commands.reduce((h, cmd) => h + l.commandBoxHeight(cmd), 2));
     l.subheading(title);
     l.paragraph(step.text, { after: 4 });
-    for (const command of step.commands) l.box(command, { command: true, fill: COLOR.commandFill });
+    step.commands.forEach((command, k) => {
+      l.box(command, { command: true, fill: COLOR.commandFill });
+      l.paragraph(`Prints: ${step.expect[k]}`, { size: SIZE.small, color: COLOR.muted });
+    });
     l.space(2);
   });
 }
 
-function declaration(l: Layout, c: AttestationContent): void {
-  l.keepTogether(200);
-  l.heading('11', 'Examiner');
-  l.paragraph(
-    `I examined the evidence identified in section 2 with the tool and trust policy stated in sections 3 and 4; the results in sections 5 to 7 are those the tool produced. ` +
-      `I sign this report with the key whose fingerprint is ${c.examiner.keyFingerprint}.`,
-    { after: 8 },
-  );
+function reproducibilityAppendix(l: Layout, c: AttestationContent): void {
+  const x = c.reproducibility;
+  const t = c.tool;
+  l.heading('A', 'Appendix: reproducibility');
+  l.paragraph('Everything needed to repeat this examination and to name the exact inputs and build.', { after: 6 });
   l.keyValues([
-    ['Name', c.examiner.name],
-    ['Role', c.examiner.role],
-    ['Organisation', c.examiner.organisation],
-    ['Signed', `${utcText(c.report.issuedAt)}, by the embedded digital signature`],
+    ['Command (argv, JSON)', t.argv ? mono(JSON.stringify(t.argv)) : 'run from the desktop app'],
+    ['Working directory', mono(t.cwd)],
+    ['Evidence digest command', mono(x.digestCommand)],
+    ['Source commit', x.sourceCommit ? mono(x.sourceCommit) : { text: 'not available', color: COLOR.muted }],
+    ['package-lock.json SHA-256', x.packageLock ? mono(x.packageLock) : { text: 'not available', color: COLOR.muted }],
+    ['Case database SHA-256', c.activity?.caseDatabase?.sha256 ? mono(c.activity.caseDatabase.sha256) : { text: 'not kept (a temporary database was used)', color: COLOR.muted }],
+    ['Preset definitions', c.activity?.caseDatabase ? mono(c.activity.caseDatabase.presetsVersion) : '—'],
   ]);
+  l.subheading('Shipped files of the tool (SHA-256)');
+  if (x.bundles.length === 0) l.paragraph('not available');
+  else l.table(cols(['File', 34, 'mono'], ['SHA-256', 66, 'mono']), x.bundles.map((b) => [b.file, b.sha256]));
+  l.subheading('Files of the evidence (SHA-256)');
+  l.table(cols(['Path', 34, 'mono'], ['SHA-256', 66, 'mono']), x.files.map((f) => [f.path, f.sha256]));
+  l.subheading('Checkpoint texts, as in the archive');
+  for (const cp of x.checkpoints) {
+    l.paragraph(cp.path, { font: 'mono', size: SIZE.mono, after: 2 });
+    l.box(cp.text.replace(/\n$/, ''), { command: true, fill: COLOR.commandFill });
+  }
+}
+
+function glossaryAppendix(l: Layout): void {
+  l.heading('B', 'Appendix: glossary');
+  l.table(cols(['Term', 18], ['Meaning in this report', 82]), GLOSSARY.map(([term, meaning]) => [{ text: term, font: 'bold' }, meaning]));
 }
 
 /** Header and "Page i of n" on every page, once the page count is known. */
@@ -849,19 +987,23 @@ export async function renderAttestationPdf(input: AttestationContent, attachment
   });
 
   const l = new Layout(doc);
-  const contentsAt = firstPage(l, input, attachments);
+  firstPage(l, input, attachments);
   l.newPage();
+  const contentsAt = l.y;
+  l.space(CONTENTS_HEIGHT);
   caseSection(l, input);
   evidenceSection(l, input);
   toolSection(l, input);
   trustSection(l, input);
-  resultSection(l, input);
+  methodAndResultSection(l, input);
   findingsSection(l, input);
   limitationsSection(l, input);
   activitySection(l, input);
-  attachmentsSection(l, attachments);
+  declarationSection(l, input);
+  signaturesSection(l, input, attachments);
   verifySection(l, input);
-  declaration(l, input);
+  reproducibilityAppendix(l, input);
+  glossaryAppendix(l);
 
   contents(l, contentsAt);
   decoratePages(doc, input);
