@@ -1,6 +1,6 @@
 // Evidence excerpts (docs/excerpt-format.md): chosen entries of an archive, each with a C2SP tlog-proof against one checkpoint, sensitive ones withheld by leaf hash; and their offline check.
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, mkdir, readdir, rename, rm, stat, writeFile, lstat } from 'node:fs/promises';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readdir, rename, rm, stat, writeFile, lstat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { bytesEqual, decodeUtf8Strict, fromBase64Strict, toBase64 } from '../../shared/core/bytes.ts';
@@ -11,7 +11,7 @@ import type { CheckpointCheck } from '../../shared/core/report.ts';
 import { MAX_LINE_BYTES } from '../../shared/core/segment-check.ts';
 import { detectSensitive, redactedView, type SensitiveFinding } from '../../shared/core/sensitive.ts';
 import { TarFormatError, TarParser, tarEnd, tarFileHeader, tarPadding } from '../../shared/core/tar.ts';
-import { MANIFEST_LIMIT, openArchive, tarStream } from './archive.node.ts';
+import { openArchive, tarStream } from './archive.node.ts';
 import { InputFileError, openRegularFile, readBoundedFile } from './bounded-read.node.ts';
 import { nodeHashing } from './crypto.node.ts';
 import { GzipFormatError, isGzip } from './gzip.node.ts';
@@ -23,6 +23,8 @@ import { verifyArchive } from './verify.node.ts';
 export const EXCERPT_FORMAT = 'sealcheck-excerpt';
 export const EXCERPT_VERSION = 1;
 const REDACTED_LIMIT = 1 << 20;
+/** About two million items (one line of ~120 bytes each): far above any excerpt worth handing over, still bounded. */
+export const EXCERPT_MANIFEST_LIMIT = 256 << 20;
 
 // ---------- the manifest ----------
 
@@ -127,11 +129,17 @@ class SubtreeCache {
   private readonly levels: Uint8Array[] = [];
   constructor(leaves: Uint8Array, private readonly size: number) {
     this.levels.push(leaves);
+    // 0x01 ‖ left ‖ right in one reused buffer: a million nodes without a million allocations.
+    const pair = new Uint8Array(65);
+    pair[0] = 0x01;
     for (let k = 1; 2 ** k <= size; k++) {
       const below = this.levels[k - 1]!;
       const count = Math.floor(size / 2 ** k);
       const level = new Uint8Array(count * 32);
-      for (let j = 0; j < count; j++) level.set(nodeHashing.node(below.subarray(64 * j, 64 * j + 32), below.subarray(64 * j + 32, 64 * j + 64)), 32 * j);
+      for (let j = 0; j < count; j++) {
+        pair.set(below.subarray(64 * j, 64 * j + 64), 1);
+        nodeHashing.sha256Into(pair, level, 32 * j);
+      }
       this.levels.push(level);
     }
   }
@@ -185,56 +193,62 @@ export async function createExcerpt(req: ExcerptRequest): Promise<ExcerptResult>
   const wanted = new Set(req.indices);
   const leaves = new Uint8Array(size * 32);
   const seen = new Uint8Array(size);
-  const entries = new Map<number, Uint8Array | null>();
-  await readLeaves(opened, report.manifest.segments, size, (i, leaf, bytes) => {
-    leaves.set(leaf, i * 32);
-    seen[i] = 1;
-    if (wanted.has(i)) entries.set(i, bytes ? bytes.slice() : null);
-  });
-  const missing = seen.indexOf(0);
-  if (missing >= 0) throw new CannotProveError(`the archive changed while excerpting: entry ${missing} was not found on re-reading`);
-  const tree = new SubtreeCache(leaves, size);
-
   const staging = await mkdtemp(join(dirname(req.out), `.${basename(req.out)}.excerpting-`));
   try {
     const files: string[] = ['manifest.json', 'checkpoint'];
-    await mkdir(join(staging, 'items'));
-    await writeFile(join(staging, 'checkpoint'), ckptBytes);
+    mkdirSync(join(staging, 'items'));
+    writeFileSync(join(staging, 'checkpoint'), ckptBytes);
+    // Each wanted entry is judged and written as it streams past, so a window of a million entries is never held in memory.
+    const judged = new Map<number, { reasons: WithheldReason[]; length: number | null; redacted: boolean }>();
+    await readLeaves(opened, report.manifest.segments, size, (i, leaf, bytes) => {
+      leaves.set(leaf, i * 32);
+      seen[i] = 1;
+      if (!wanted.has(i)) return;
+      const reasons: WithheldReason[] = [];
+      const examiner = req.withhold?.get(i);
+      if (examiner !== undefined) reasons.push({ rule: 'examiner', detail: examiner });
+      const sensitive: SensitiveFinding[] = req.withholdSensitive && bytes ? detectSensitive(bytes) : [];
+      reasons.push(...sensitive);
+      if (bytes === null && reasons.length === 0) throw new CannotProveError(`entry ${i} is longer than 256 MiB (line-malformed); withhold it (--withhold ${i}) or leave it out`);
+      let redacted = false;
+      if (reasons.length === 0) writeFileSync(join(staging, itemPath(i, 'entry')), bytes!);
+      else {
+        const view = bytes && sensitive.length ? redactedView(bytes, sensitive) : null;
+        if (view !== null) {
+          writeFileSync(join(staging, itemPath(i, 'redacted.json')), view);
+          redacted = true;
+        }
+      }
+      judged.set(i, { reasons, length: bytes ? bytes.length : null, redacted });
+    });
+    const missing = seen.indexOf(0);
+    if (missing >= 0) throw new CannotProveError(`the archive changed while excerpting: entry ${missing} was not found on re-reading`);
+    const tree = new SubtreeCache(leaves, size);
+
     const items: ExcerptItem[] = [];
     const byRule: Record<string, number> = {};
     let withheldCount = 0;
     for (const index of req.indices) {
-      const bytes = entries.get(index);
+      const j = judged.get(index);
+      if (!j) throw new CannotProveError(`the archive changed while excerpting: entry ${index} was not found on re-reading`);
       const leaf = leaves.subarray(index * 32, index * 32 + 32);
-      const reasons: WithheldReason[] = [];
-      const examiner = req.withhold?.get(index);
-      if (examiner !== undefined) reasons.push({ rule: 'examiner', detail: examiner });
-      let sensitive: SensitiveFinding[] = [];
-      if (req.withholdSensitive && bytes) sensitive = detectSensitive(bytes);
-      reasons.push(...sensitive);
-      if (bytes === null && reasons.length === 0) throw new CannotProveError(`entry ${index} is longer than 256 MiB (line-malformed); withhold it (--withhold ${index}) or leave it out`);
       const hashes = inclusionPath(index, size, (a, b) => tree.root(a, b));
       const proof = formatProof(index, hashes, ckptText);
-      const digest: EntryDigest = bytes && reasons.length === 0 ? { length: bytes.length, hasLineFeed: false, leaf } : withheldDigest(leaf);
+      const digest: EntryDigest = j.reasons.length === 0 ? { length: j.length!, hasLineFeed: false, leaf } : withheldDigest(leaf);
       const check = verifyProof(proof, digest, req.policy);
       if (!check.proven || check.index !== index || check.size !== size) throw new CannotProveError(`the archive changed while excerpting: the proof of entry ${index} does not verify (${check.reason})`);
-      await writeFile(join(staging, itemPath(index, 'tlog-proof')), proof);
+      writeFileSync(join(staging, itemPath(index, 'tlog-proof')), proof);
       files.push(itemPath(index, 'tlog-proof'));
-      const item: ExcerptItem = { index, leaf: toBase64(leaf), status: reasons.length ? 'withheld' : 'disclosed' };
-      if (reasons.length === 0) {
-        await writeFile(join(staging, itemPath(index, 'entry')), bytes!);
+      const item: ExcerptItem = { index, leaf: toBase64(leaf), status: j.reasons.length ? 'withheld' : 'disclosed' };
+      if (j.reasons.length === 0) {
         files.push(itemPath(index, 'entry'));
-        item.length = bytes!.length;
+        item.length = j.length!;
       } else {
         withheldCount++;
-        item.reasons = reasons;
-        for (const r of new Set(reasons.map((x) => x.rule))) byRule[r] = (byRule[r] ?? 0) + 1;
-        const view = bytes && sensitive.length ? redactedView(bytes, sensitive) : null;
-        item.redacted = view !== null;
-        if (view !== null) {
-          await writeFile(join(staging, itemPath(index, 'redacted.json')), view);
-          files.push(itemPath(index, 'redacted.json'));
-        }
+        item.reasons = j.reasons;
+        for (const r of new Set(j.reasons.map((x) => x.rule))) byRule[r] = (byRule[r] ?? 0) + 1;
+        item.redacted = j.redacted;
+        if (j.redacted) files.push(itemPath(index, 'redacted.json'));
       }
       items.push(item);
     }
@@ -250,7 +264,7 @@ export async function createExcerpt(req: ExcerptRequest): Promise<ExcerptResult>
       complete: [...req.complete],
       items,
     };
-    await writeFile(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFile(join(staging, 'manifest.json'), manifestText(manifest));
     if (container === 'directory') {
       await rename(staging, req.out);
     } else {
@@ -262,6 +276,12 @@ export async function createExcerpt(req: ExcerptRequest): Promise<ExcerptResult>
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/** The manifest, indented, with one item per line: a window of a million items stays readable and half the size. */
+function manifestText(m: ExcerptManifest): string {
+  const head = JSON.stringify({ ...m, items: '\u0000' }, null, 2);
+  return `${head.replace('"\\u0000"', `[\n${m.items.map((i) => `    ${JSON.stringify(i)}`).join(',\n')}\n  ]`)}\n`;
 }
 
 /**
@@ -285,7 +305,7 @@ async function writeTarGz(root: string, files: readonly string[], out: string, m
   const write = (b: Uint8Array) => (gz.write(b) ? Promise.resolve() : new Promise<void>((r) => gz.once('drain', r)));
   let total = 0;
   for (const rel of files) {
-    const data = await readBoundedFile(join(root, rel), MAX_LINE_BYTES + MANIFEST_LIMIT, 'excerpt file');
+    const data = await readBoundedFile(join(root, rel), MAX_LINE_BYTES + EXCERPT_MANIFEST_LIMIT, 'excerpt file');
     const header = tarFileHeader(rel, data.length, mtime);
     const padding = tarPadding(data.length);
     await write(header);
@@ -332,7 +352,7 @@ type Read = { kind: 'bytes'; bytes: Uint8Array } | { kind: 'entry'; digest: Entr
 const NAME = /^(manifest\.json|checkpoint|items\/([0-9]{12})\.(entry|tlog-proof|redacted\.json))$/;
 
 function limitOf(rel: string): number {
-  if (rel === 'manifest.json') return MANIFEST_LIMIT;
+  if (rel === 'manifest.json') return EXCERPT_MANIFEST_LIMIT;
   if (rel === 'checkpoint') return MAX_NOTE_BYTES;
   if (rel.endsWith('.tlog-proof')) return MAX_PROOF_BYTES;
   return REDACTED_LIMIT;
