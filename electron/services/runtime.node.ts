@@ -1,4 +1,6 @@
 // Where the running code lives: from TypeScript sources (tests, tsx) or from the esbuild bundle in dist/.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
@@ -18,6 +20,18 @@ export function startWorker(name: string, options: WorkerOptions = {}): Worker {
 
 export function repoRoot(): string {
   return fileURLToPath(new URL(fromSource ? '../../' : '../', import.meta.url));
+}
+
+/**
+ * A folder the packaged app carries beside app.asar (electron-builder extraResources: fonts, samples,
+ * self-test), found from process.resourcesPath in Electron's main process and, in its worker threads
+ * (which lack it), as the sibling of the app folder; in a checkout it is resources/<name>.
+ */
+export function resourceDir(name: string): string {
+  const resourcesPath = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
+  const root = repoRoot();
+  const candidates = [...(resourcesPath ? [join(resourcesPath, name)] : []), join(root, 'resources', name), join(dirname(root), name)];
+  return candidates.find((c) => existsSync(c)) ?? join(root, 'resources', name);
 }
 
 export const TOOL_NAME = 'sealcheck';

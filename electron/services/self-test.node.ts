@@ -13,7 +13,7 @@ import { buildDigest } from './attest/content.node.ts';
 import { serializeEnvelope, signEnvelope, verifyEnvelope } from './attest/dsse.node.ts';
 import { formatExaminerName, loadExaminerKey, opensshFingerprint, sha256Fingerprint, type ExaminerKey } from './attest/examiner-key.node.ts';
 import { UsageError } from './keys.node.ts';
-import { repoRoot, TOOL_NAME, TOOL_VERSION } from './runtime.node.ts';
+import { resourceDir, TOOL_NAME, TOOL_VERSION } from './runtime.node.ts';
 
 /** The record's format: a later incompatible shape gets /v2, so whatever embeds a record can tell. */
 export const SELF_TEST_RECORD_FORMAT = 'sealcheck-self-test-record/v1';
@@ -85,12 +85,7 @@ export const envelopePathFor = (recordPath: string): string => `${recordPath}.ds
  * else `<repo>/resources/self-test` in a checkout (from sources or from dist/).
  */
 export function bundledSelfTestDir(): string {
-  const resources = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
-  if (resources) {
-    const packaged = join(resources, 'self-test');
-    if (existsSync(packaged)) return packaged;
-  }
-  return join(repoRoot(), 'resources', 'self-test');
+  return resourceDir('self-test');
 }
 
 // ---------- the cases ----------

@@ -97,6 +97,13 @@ test('pdfkit and its runtime dependencies are packed; no devDependency, no deps/
     assert.doesNotMatch(e, /\.(cc|cpp|c|h|gyp|d\.ts)$/, e);
   }
   assert.ok(!entries.some((e) => e.startsWith('/test/') || e.startsWith('/electron/') || e.startsWith('/shared/') || e.startsWith('/renderer/')), 'no sources');
+  // Their licence notices travel with the packed dependencies (MIT and Apache-2.0 require it).
+  const packages = entries.filter((e) => /^\/node_modules\/(@[^/]+\/)?[^/@]+\/package\.json$/.test(e)).map((e) => e.slice('/node_modules/'.length, -'/package.json'.length));
+  assert.ok(packages.length > 10, packages.join(', '));
+  for (const name of packages) {
+    const licences = readdirSync(join(ROOT, 'node_modules', name)).filter((f) => /^licen[cs]e/i.test(f));
+    for (const f of licences) assert.ok(entries.includes(`/node_modules/${name}/${f}`), `${name}/${f} is packed`);
+  }
 });
 
 test('the only native module is the Electron-ABI SQLite build, unpacked from the archive', () => {
