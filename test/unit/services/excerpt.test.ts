@@ -198,3 +198,16 @@ test('refusals: an entry past the archive, the unsigned tail, an existing output
   await make(sealed, 'y', { indices: [3] });
   await assert.rejects(make(sealed, 'y', { indices: [3] }), (e) => e instanceof UsageError && e.message === `excerpt: ${join(sealed.dir, 'y')} already exists; not overwriting it`);
 });
+
+test('a withheld item that ships its entry, and a proof past the tlog-proof bound, are named', async () => {
+  const sealed = await sealArchive(temp);
+  await make(sealed, 'b', { indices: [1, 2], withhold: new Map([[2, 'privileged']]) });
+  const dir = join(sealed.dir, 'b');
+  await writeFile(join(dir, itemPath(2, 'entry')), sealed.entries[2]!);
+  await writeFile(join(dir, itemPath(1, 'tlog-proof')), Buffer.alloc((1 << 20) + 64 * 1024 + 1, 0x41));
+  const v = await verifyExcerpt(dir, trustPolicy());
+  assert.deepEqual(failures(v), [
+    `1: items/000000000001.tlog-proof is larger than any valid one (${(1 << 20) + 64 * 1024} bytes)`,
+    '2: withheld item has an entry file items/000000000002.entry',
+  ]);
+});
