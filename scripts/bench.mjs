@@ -6,6 +6,7 @@
 //   --regenerate   rebuild the cached archive even if it is current
 //   --no-build     use dist/ as it is instead of rebuilding it first
 //   --no-index     skip the index part (verify --index, sqlite3 .import baseline, query latency)
+//   --prepare      only generate and seal the cached archive (if needed), measure nothing
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -26,7 +27,7 @@ const MB = 1e6; // MB = 10^6 bytes throughout (so the 400 MB target is the stric
 // ---------- arguments ----------
 
 function parseArgs(argv) {
-  const o = { runs: 3, events: 1_000_000, regenerate: false, build: true, noIndex: false };
+  const o = { runs: 3, events: 1_000_000, regenerate: false, build: true, noIndex: false, prepare: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const int = () => {
@@ -39,8 +40,9 @@ function parseArgs(argv) {
     else if (a === '--regenerate') o.regenerate = true;
     else if (a === '--no-build') o.build = false;
     else if (a === '--no-index') o.noIndex = true;
+    else if (a === '--prepare') o.prepare = true;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split("\n").slice(2, 8).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split("\n").slice(2, 9).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
       process.exit(0);
     } else die(`unknown argument ${a} (try --help)`);
   }
@@ -278,6 +280,7 @@ async function main() {
     meta = await generateArchive(dir, opts.events, meter);
   }
   printGeneration(meta, cached);
+  if (opts.prepare) return;
 
   const archive = join(dir, 'archive');
   const segDir = join(archive, 'segments');

@@ -1,7 +1,7 @@
 // Worker thread: the one SQLite writer of a case database, fed rows by the parsing threads over message ports.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { VerifyReport } from '../../shared/core/report.ts';
-import { CaseWriter, type ArchiveMeta, type RunMeta } from '../services/index/writer.node.ts';
+import { CaseWriter, type ArchiveMeta, type RunMeta, type SenderStrings } from '../services/index/writer.node.ts';
 import type { SenderBound, WriterBound } from '../services/index/rows.node.ts';
 
 export type WriterControl =
@@ -19,9 +19,10 @@ port.on('message', (m: WriterControl) => {
   try {
     if (m.type === 'begin') reply({ type: 'begun', ...writer.beginArchive(m.meta, m.run) });
     else if (m.type === 'port') {
+      const strings: SenderStrings = { ids: [0] };
       m.port.on('message', (w: WriterBound) => {
         try {
-          if (w.type === 'rows') writer.insert(w.rows);
+          if (w.type === 'rows') writer.insert(w.batch, strings);
           else writer.dropRange(w.archiveId, w.first, w.count);
           m.port.postMessage({ type: 'ack', seq: w.seq } satisfies SenderBound);
         } catch (e) {

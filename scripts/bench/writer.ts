@@ -3,9 +3,9 @@
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseEvent } from '../../shared/core/parse-event.ts';
-import { toRow, type Row } from '../../electron/services/index/columns.node.ts';
-import { CaseWriter, openCaseDatabase } from '../../electron/services/index/writer.node.ts';
+import { MessageChannel } from 'node:worker_threads';
+import { RowSender, type SenderBound, type WriterBound } from '../../electron/services/index/rows.node.ts';
+import { CaseWriter, openCaseDatabase, type SenderStrings } from '../../electron/services/index/writer.node.ts';
 import { nodeHashing } from '../../electron/services/crypto.node.ts';
 
 const [archive, n = '200000'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -15,9 +15,9 @@ const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
-const phase = (name: string, f: () => void) => {
+const phase = async (name: string, f: () => unknown) => {
   const t = cpu();
-  f();
+  await f();
   process.stdout.write(`  ${name.padEnd(28)} ${(cpu() - t).toFixed(2)} CPU s\n`);
 };
 const entries: { seq: number; offset: number; bytes: Uint8Array; leaf: Uint8Array; index: number }[] = [];
@@ -34,20 +34,30 @@ for (const [seq, s] of manifest.segments.entries()) {
 }
 const db = join(tmpdir(), `sealcheck-writer-bench-${process.pid}.sqlite`);
 process.stdout.write(`writer bench: ${entries.length} events\n`);
-let rows: Row[] = [];
-phase('parse + toRow', () => {
-  rows = entries.map((e) => toRow(1, e.index, e.seq, e.offset, e.bytes.length, e.leaf, parseEvent(e.bytes, 'kubernetes-audit')));
-});
 // --existing: write into an existing (empty, WAL) database instead of building a new one.
 if (process.argv.includes('--existing')) openCaseDatabase(db).close();
 const w = new CaseWriter(db);
 const run = { tool: 'bench', toolVersion: '0', startedAt: new Date().toISOString(), keys: [], quorum: 0, expectedOrigin: null, anchors: [] };
 const { archiveId, runId } = w.beginArchive({ path: archive!, container: 'directory', size: 0 }, run);
-phase('insert rows', () => {
-  for (let i = 0; i < rows.length; i += 2000) w.insert(rows.slice(i, i + 2000));
+// The sender and the writer share this thread: batches queue on the channel while parsing and are written on flush.
+const { port1, port2 } = new MessageChannel();
+const strings: SenderStrings = { ids: [0] };
+port1.on('message', (m: WriterBound) => {
+  if (m.type === 'rows') w.insert(m.batch, strings);
+  port1.postMessage({ type: 'ack', seq: m.seq } satisfies SenderBound);
 });
-const report = { archive: { path: archive!, sha256: '' }, origin: null, manifest: null, segmentChecks: [], findings: [], verdict: 'verified', entries: rows.length, coveredEntries: rows.length, checkpoints: { total: 0, trusted: 0 }, checkpointChecks: [] };
-phase('finish (indexes, FTS, run)', () => w.finish(archiveId, runId, report as never, run));
+const sender = new RowSender(port2, archiveId, 'kubernetes-audit');
+await phase('parse into row batches', () => {
+  for (const e of entries) {
+    sender.segmentSeq = e.seq;
+    sender.entry(e.index, e.bytes, e.offset, e.leaf);
+  }
+});
+await phase('insert rows', () => sender.flush());
+const report = { archive: { path: archive!, sha256: '' }, origin: null, manifest: null, segmentChecks: [], findings: [], verdict: 'verified', entries: entries.length, coveredEntries: entries.length, checkpoints: { total: 0, trusted: 0 }, checkpointChecks: [] };
+await phase('finish (indexes, FTS, run)', () => w.finish(archiveId, runId, report as never, run));
+sender.close();
+port1.close();
 w.close();
 process.stdout.write(`  database ${(statSync(db).size / entries.length).toFixed(0)} bytes/event\n`);
 rmSync(db, { force: true });

@@ -5,6 +5,7 @@ import type { EventFields } from '../../../shared/core/event-row.ts';
 export const INDEX_BITS = 2 ** 36;
 export const eidOf = (archiveId: number, index: number): number => archiveId * INDEX_BITS + index;
 
+/** Every field and its column in the `entries` view, in the view's column order. */
 export const FIELD_COLUMNS: readonly [keyof EventFields, string][] = [
   ['kind', 'kind'], ['auditId', 'audit_id'], ['stage', 'stage'], ['level', 'level'], ['verb', 'verb'], ['requestUri', 'request_uri'],
   ['username', 'username'], ['uid', 'uid'], ['groups', 'groups'], ['impersonatedUser', 'impersonated_user'],
@@ -19,15 +20,19 @@ export const FIELD_COLUMNS: readonly [keyof EventFields, string][] = [
   ['upstream', 'upstream'], ['service', 'service'], ['router', 'router'],
 ];
 
-export const ROW_COLUMNS = ['eid', 'archive_id', 'idx', 'segment_seq', 'offset', 'length', 'leaf', ...FIELD_COLUMNS.map(([, c]) => c)];
+/**
+ * Text fields whose values repeat (users, verbs, resources, URIs, agents, addresses...): stored once
+ * in `strings`, the row holds the id (column `<name>_id` of `entry_rows`).
+ */
+export const DICT_FIELDS = FIELD_COLUMNS.filter(([k]) => !['auditId', 'time', 'stageTime', 'responseCode', 'timeUs', 'stageTimeUs', 'hasRequestBody', 'hasResponseBody', 'status', 'requestBytes', 'responseBytes', 'durationUs'].includes(k));
+/** Text fields unique to nearly every entry, kept in the row. */
+export const TEXT_FIELDS = FIELD_COLUMNS.filter(([k]) => ['auditId', 'time', 'stageTime'].includes(k));
+/** Integer fields (booleans as 0/1). */
+export const NUM_FIELDS = FIELD_COLUMNS.filter(([k]) => ['responseCode', 'timeUs', 'stageTimeUs', 'hasRequestBody', 'hasResponseBody', 'status', 'requestBytes', 'responseBytes', 'durationUs'].includes(k));
 
-export type Row = unknown[];
+/** Columns of `entry_rows`, in the order the writer binds them. */
+export const ROW_COLUMNS = ['eid', 'archive_id', 'idx', 'segment_seq', 'offset', 'length', 'leaf',
+  ...DICT_FIELDS.map(([, c]) => `${c}_id`), ...TEXT_FIELDS.map(([, c]) => c), ...NUM_FIELDS.map(([, c]) => c)];
 
-export function toRow(archiveId: number, index: number, segmentSeq: number, offset: number, length: number, leaf: Uint8Array, f: EventFields): Row {
-  const row: Row = [eidOf(archiveId, index), archiveId, index, segmentSeq, offset, length, leaf];
-  for (const [k] of FIELD_COLUMNS) {
-    const v = f[k];
-    row.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
-  }
-  return row;
-}
+/** The columns the full-text search covers (each through its dictionary id). */
+export const FTS_COLUMNS = ['username', 'request_uri', 'name', 'namespace', 'user_agent'] as const;

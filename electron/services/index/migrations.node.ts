@@ -1,5 +1,6 @@
 // Numbered schema migrations of the case database (docs/index-schema.md); each runs once, in a transaction.
 import type Database from 'better-sqlite3';
+import { DICT_FIELDS, FIELD_COLUMNS, NUM_FIELDS, ROW_COLUMNS, TEXT_FIELDS } from './columns.node.ts';
 
 export interface Migration {
   version: number;
@@ -149,19 +150,71 @@ CREATE VIRTUAL TABLE entries_fts USING fts5 (
   {
     version: 3,
     name: 'secondary indexes for the examiner\'s filters',
-    sql: SECONDARY_INDEXES(),
-  },
-];
-
-/** Indexes that speed up the explorer's filters; dropped and rebuilt around a bulk import. */
-export function SECONDARY_INDEXES(): string {
-  return `
+    // As first released (on the entries table of version 2, which version 4 replaces).
+    sql: `
 CREATE INDEX IF NOT EXISTS entries_time ON entries (time_us, eid);
 CREATE INDEX IF NOT EXISTS entries_user ON entries (username, time_us);
 CREATE INDEX IF NOT EXISTS entries_verb ON entries (verb, time_us);
 CREATE INDEX IF NOT EXISTS entries_resource ON entries (resource, time_us);
 CREATE INDEX IF NOT EXISTS entries_namespace ON entries (namespace, time_us);
 CREATE INDEX IF NOT EXISTS entries_code ON entries (response_code, time_us);
+`,
+  },
+  {
+    version: 4,
+    name: 'dictionary-encoded entries: strings, entry_rows, the entries view, full-text search over distinct strings',
+    sql: DICTIONARY_MIGRATION(),
+  },
+];
+
+/** The `entries` view: every entry with its text values, as version 2's table had them. */
+function ENTRIES_VIEW(): string {
+  const col = ([k, c]: readonly [string, string]) =>
+    DICT_FIELDS.some(([d]) => d === k) ? `(SELECT value FROM strings WHERE id = r.${c}_id) AS ${c}` : `r.${c}`;
+  return `CREATE VIEW entries AS SELECT r.eid, r.archive_id, r.idx, r.segment_seq, r.offset, r.length, r.leaf,
+  ${FIELD_COLUMNS.map(col).join(',\n  ')}
+FROM entry_rows r`;
+}
+
+function DICTIONARY_MIGRATION(): string {
+  const dictCols = DICT_FIELDS.map(([, c]) => c);
+  return `
+CREATE TABLE strings (id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);
+CREATE TABLE entry_rows (
+  eid INTEGER PRIMARY KEY,
+  archive_id INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  segment_seq INTEGER NOT NULL,
+  offset INTEGER NOT NULL,
+  length INTEGER NOT NULL,
+  leaf BLOB NOT NULL,
+  ${DICT_FIELDS.map(([k, c]) => `${c}_id INTEGER${k === 'kind' ? ' NOT NULL' : ''}`).join(', ')},
+  ${TEXT_FIELDS.map(([, c]) => `${c} TEXT`).join(', ')},
+  ${NUM_FIELDS.map(([k, c]) => `${c} INTEGER${k === 'hasRequestBody' || k === 'hasResponseBody' ? ' NOT NULL' : ''}`).join(', ')}
+);
+INSERT INTO strings (value) SELECT v FROM (${dictCols.map((c) => `SELECT ${c} AS v FROM entries`).join(' UNION ')}) WHERE v IS NOT NULL;
+INSERT INTO entry_rows (${ROW_COLUMNS.join(', ')})
+  SELECT eid, archive_id, idx, segment_seq, offset, length, leaf,
+  ${dictCols.map((c) => `(SELECT id FROM strings WHERE value = e.${c})`).join(', ')},
+  ${[...TEXT_FIELDS, ...NUM_FIELDS].map(([, c]) => `e.${c}`).join(', ')}
+  FROM entries e;
+DROP TABLE entries_fts;
+DROP TABLE entries;
+${ENTRIES_VIEW()};
+CREATE VIRTUAL TABLE strings_fts USING fts5 (value, content = 'strings', content_rowid = 'id', tokenize = 'unicode61');
+INSERT INTO strings_fts (strings_fts) VALUES ('rebuild');
+${SECONDARY_INDEXES()}`;
+}
+
+/** Indexes that speed up the explorer's filters; dropped and rebuilt around a bulk import. */
+export function SECONDARY_INDEXES(): string {
+  return `
+CREATE INDEX IF NOT EXISTS entries_time ON entry_rows (time_us);
+CREATE INDEX IF NOT EXISTS entries_user ON entry_rows (username_id, time_us);
+CREATE INDEX IF NOT EXISTS entries_verb ON entry_rows (verb_id, time_us);
+CREATE INDEX IF NOT EXISTS entries_resource ON entry_rows (resource_id, time_us);
+CREATE INDEX IF NOT EXISTS entries_namespace ON entry_rows (namespace_id, time_us);
+CREATE INDEX IF NOT EXISTS entries_code ON entry_rows (response_code, time_us);
 `;
 }
 

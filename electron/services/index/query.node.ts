@@ -3,14 +3,14 @@ import type Database from 'better-sqlite3';
 import { toHex } from '../../../shared/core/bytes.ts';
 import type { EntryStatus, EventFilterInput } from '../../../shared/api.ts';
 export type { EntryStatus };
-import { INDEX_BITS, FIELD_COLUMNS } from './columns.node.ts';
+import { INDEX_BITS, FIELD_COLUMNS, FTS_COLUMNS } from './columns.node.ts';
 
 export const PRESETS = ['secrets-access', 'rbac-changes', 'exec', 'impersonation', 'denied', 'anonymous', 'deletions', 'admission-changes', 'service-account'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
 const WRITE_VERBS = "('create', 'update', 'patch', 'delete', 'deletecollection')";
 
-/** Each preset's exact definition (documented in docs/index-schema.md), as SQL over the entries table `e`. */
+/** Each preset's exact definition (documented in docs/index-schema.md), as SQL over the `entries` view `e`. */
 export const PRESET_SQL: Record<Exclude<PresetName, 'service-account'>, string> = {
   'secrets-access': "e.resource = 'secrets'",
   'rbac-changes': `e.resource IN ('roles', 'clusterroles', 'rolebindings', 'clusterrolebindings') AND e.verb IN ${WRITE_VERBS}`,
@@ -22,6 +22,24 @@ export const PRESET_SQL: Record<Exclude<PresetName, 'service-account'>, string> 
   'admission-changes': `e.resource IN ('validatingwebhookconfigurations', 'mutatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings') AND e.verb IN ${WRITE_VERBS}`,
 };
 
+
+/** `e.<col>_id` is the id of a string for which `cond` (over `value`) holds: the dictionary form of a test on `e.<col>`. */
+const valueOf = (col: string, cond: string) => `e.${col}_id IN (SELECT id FROM strings WHERE ${cond})`;
+
+/**
+ * The same definitions over `entry_rows` (dictionary ids), which is what is run: each test on a text
+ * column becomes the same test on the distinct strings, then a lookup of their ids.
+ */
+const PRESET_ID_SQL: Record<Exclude<PresetName, 'service-account'>, string> = {
+  'secrets-access': valueOf('resource', "value = 'secrets'"),
+  'rbac-changes': `${valueOf('resource', "value IN ('roles', 'clusterroles', 'rolebindings', 'clusterrolebindings')")} AND ${valueOf('verb', `value IN ${WRITE_VERBS}`)}`,
+  exec: `${valueOf('resource', "value = 'pods'")} AND ${valueOf('subresource', "value IN ('exec', 'attach', 'portforward')")}`,
+  impersonation: 'e.impersonated_user_id IS NOT NULL',
+  denied: `(e.response_code = 403 OR ${valueOf('decision', "value = 'forbid'")})`,
+  anonymous: `(${valueOf('username', "value IN ('system:anonymous')")} OR ${valueOf('groups', `value LIKE '%"system:unauthenticated"%'`)})`,
+  deletions: valueOf('verb', "value IN ('delete', 'deletecollection')"),
+  'admission-changes': `${valueOf('resource', "value IN ('validatingwebhookconfigurations', 'mutatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings')")} AND ${valueOf('verb', `value IN ${WRITE_VERBS}`)}`,
+};
 
 /** The API's filter (shared/api.ts), with the preset named by the list above. */
 export type EventFilter = Omit<EventFilterInput, 'preset'> & { preset?: PresetName };
@@ -59,7 +77,7 @@ function where(db: Database.Database, filter: EventFilter): { sql: string; param
   const p: unknown[] = [];
   const eq = (col: string, v: unknown) => {
     if (v !== undefined) {
-      c.push(`e.${col} = ?`);
+      c.push(`e.${col}_id = (SELECT id FROM strings WHERE value = ?)`);
       p.push(v);
     }
   };
@@ -91,36 +109,43 @@ function where(db: Database.Database, filter: EventFilter): { sql: string; param
     p.push(filter.status);
   }
   if (filter.text !== undefined && filter.text.trim() !== '') {
-    c.push('e.eid IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)');
-    p.push(ftsQuery(filter.text));
+    // Full-text search runs over the distinct strings; a row matches a word when one of its
+    // searched columns holds a string that does, as one FTS row per entry would have it.
+    for (const word of ftsWords(filter.text)) {
+      c.push(`(${FTS_COLUMNS.map((col) => `e.${col}_id IN (SELECT rowid FROM strings_fts WHERE strings_fts MATCH ?)`).join(' OR ')})`);
+      for (let i = 0; i < FTS_COLUMNS.length; i++) p.push(word);
+    }
   }
   if (filter.preset !== undefined) {
     if (filter.preset === 'service-account') {
       const name = filter.presetArg ?? '';
-      if (name === '') c.push("e.username LIKE 'system:serviceaccount:%'");
+      if (name === '') c.push(valueOf('username', "value LIKE 'system:serviceaccount:%'"));
       else if (name.includes(':')) {
-        c.push('e.username = ?');
+        c.push(valueOf('username', 'value = ?'));
         p.push(`system:serviceaccount:${name}`);
       } else {
-        c.push("e.username LIKE 'system:serviceaccount:%' AND substr(e.username, -length(?) - 1) = ?");
+        c.push(valueOf('username', "value LIKE 'system:serviceaccount:%' AND substr(value, -length(?) - 1) = ?"));
         p.push(name, `:${name}`);
       }
-    } else c.push(PRESET_SQL[filter.preset]);
+    } else c.push(PRESET_ID_SQL[filter.preset]);
   }
   return { sql: c.join(' AND '), params: p };
 }
 
 /** Each word of the examiner's text as a quoted prefix term, so no FTS5 syntax can be injected. */
-export function ftsQuery(text: string): string {
+export function ftsWords(text: string): string[] {
   return text
     .trim()
     .split(/\s+/)
-    .map((w) => `"${w.replace(/"/g, '""')}"*`)
-    .join(' ');
+    .map((w) => `"${w.replace(/"/g, '""')}"*`);
 }
 
-const FROM = 'FROM entries e';
-const FROM_JOINED = 'FROM entries e JOIN archives a ON a.id = e.archive_id';
+/** The whole text as one FTS5 query (every word required). */
+export function ftsQuery(text: string): string {
+  return ftsWords(text).join(' ');
+}
+
+const FROM = 'FROM entry_rows e';
 
 function toEventRow(r: Record<string, unknown>): EventRow {
   const fields: Record<string, unknown> = {};
@@ -142,10 +167,12 @@ function toEventRow(r: Record<string, unknown>): EventRow {
   };
 }
 
-const SELECT = `SELECT e.*, s.path AS segment, (${STATUS_SQL}) AS status_,
+/** Full rows (text values from the `entries` view) of the entries whose eids `picked` (a subquery) selects; CROSS JOIN keeps the picked page the outer loop, never a scan of every row in the requested order. */
+const selectRows = (picked: string, order: string) => `SELECT e.*, s.path AS segment, (${STATUS_SQL}) AS status_,
   (SELECT c.path FROM checkpoints c WHERE c.run_id = a.last_run_id AND c.covers = 1 AND c.size > e.idx ORDER BY c.size LIMIT 1) AS covered_by,
   (SELECT f.code FROM findings f WHERE f.run_id = a.last_run_id AND f.idx = e.idx AND f.severity = 'error' ORDER BY f.id LIMIT 1) AS failed_by
-  ${FROM_JOINED} JOIN segments s ON s.archive_id = e.archive_id AND s.seq = e.segment_seq`;
+  FROM (${picked}) p CROSS JOIN entries e ON e.eid = p.eid JOIN archives a ON a.id = e.archive_id JOIN segments s ON s.archive_id = e.archive_id AND s.seq = e.segment_seq
+  ORDER BY ${order}`;
 
 export interface ListOptions {
   limit?: number;
@@ -174,7 +201,9 @@ export function listEvents(db: Database.Database, filter: EventFilter, options: 
     params.push(after.eid);
   }
   const order = options.sort === 'time' ? 'e.time_us, e.eid' : 'e.eid';
-  const rows = db.prepare(`${SELECT} WHERE ${w.sql}${keyset} ORDER BY ${order} LIMIT ?`).all(...params, limit + 1) as Record<string, unknown>[];
+  // The page is chosen on the compact rows (and their indexes); only its rows are read with their text.
+  const picked = `SELECT e.eid ${FROM} WHERE ${w.sql}${keyset} ORDER BY ${order} LIMIT ?`;
+  const rows = db.prepare(selectRows(picked, order)).all(...params, limit + 1) as Record<string, unknown>[];
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
@@ -212,11 +241,14 @@ export const TOP_FIELDS = { users: 'username', resources: 'resource', sourceIps:
 export function topValues(db: Database.Database, filter: EventFilter, field: keyof typeof TOP_FIELDS, n = 10): { value: string; count: number }[] {
   const w = where(db, filter);
   const col = TOP_FIELDS[field];
-  return db.prepare(`SELECT e.${col} AS value, count(*) AS count ${FROM} WHERE ${w.sql} AND e.${col} IS NOT NULL GROUP BY e.${col} ORDER BY count DESC, value LIMIT ?`).all(...w.params, n) as { value: string; count: number }[];
+  // Counted per id, then each counted id's string looked up once.
+  return db.prepare(`SELECT (SELECT value FROM strings WHERE id = g.id) AS value, g.n AS count
+    FROM (SELECT e.${col}_id AS id, count(*) AS n ${FROM} WHERE ${w.sql} AND e.${col}_id IS NOT NULL GROUP BY e.${col}_id) g
+    ORDER BY count DESC, value LIMIT ?`).all(...w.params, n) as { value: string; count: number }[];
 }
 
 export function getEventRow(db: Database.Database, archiveId: number, index: number): EventRow | null {
-  const r = db.prepare(`${SELECT} WHERE e.eid = ?`).get(archiveId * INDEX_BITS + index) as Record<string, unknown> | undefined;
+  const r = db.prepare(selectRows('SELECT ? AS eid', 'e.eid')).get(archiveId * INDEX_BITS + index) as Record<string, unknown> | undefined;
   return r ? toEventRow(r) : null;
 }
 

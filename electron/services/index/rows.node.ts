@@ -1,19 +1,56 @@
-// Parses entries into rows and sends them to the writer in batches, waiting when the writer falls behind.
+// Parses entries into compact row batches (typed arrays, repeating strings sent once) for the writer, waiting when it falls behind.
 import type { MessagePort } from 'node:worker_threads';
-import type { EventKind } from '../../../shared/core/event-row.ts';
+import type { EventFields, EventKind } from '../../../shared/core/event-row.ts';
 import { parseEvent } from '../../../shared/core/parse-event.ts';
-import { toRow, type Row } from './columns.node.ts';
+import { DICT_FIELDS, NUM_FIELDS, TEXT_FIELDS, eidOf } from './columns.node.ts';
+
+/**
+ * `count` rows, column-major within each array. Dictionary fields hold this sender's own string
+ * ids (0: null); `fresh` lists the strings first used in this batch, numbered on from the last
+ * batch's, or from 1 again when `reset` says the sender started its dictionary over.
+ */
+export interface RowBatch {
+  count: number;
+  reset: boolean;
+  fresh: string[];
+  /** eid, segment_seq, offset, length of each row. */
+  meta: Float64Array;
+  /** 32 bytes per row. */
+  leaves: Uint8Array;
+  dict: Int32Array;
+  texts: (string | null)[];
+  /** NaN: null. */
+  nums: Float64Array;
+}
 
 export type WriterBound =
-  | { type: 'rows'; seq: number; rows: Row[] }
+  | { type: 'rows'; seq: number; batch: RowBatch }
   | { type: 'drop'; seq: number; archiveId: number; first: number; count: number };
 export type SenderBound = { type: 'ack'; seq: number } | { type: 'error'; message: string };
 
+export const META = 4;
 const BATCH = 2000;
 const IN_FLIGHT = 4;
+/** The sender's dictionary starts over past this many strings, so memory stays bounded at any archive size. */
+const DICT_LIMIT = 200_000;
+
+const DICT_KEYS = DICT_FIELDS.map(([k]) => k);
+const TEXT_KEYS = TEXT_FIELDS.map(([k]) => k);
+const NUM_KEYS = NUM_FIELDS.map(([k]) => k);
+const ND = DICT_KEYS.length;
+const NT = TEXT_KEYS.length;
+const NN = NUM_KEYS.length;
 
 export class RowSender {
-  private rows: Row[] = [];
+  private ids = new Map<string, number>();
+  private reset = false;
+  private fresh: string[] = [];
+  private n = 0;
+  private meta = new Float64Array(BATCH * META);
+  private leaves = new Uint8Array(BATCH * 32);
+  private dict = new Int32Array(BATCH * ND);
+  private texts: (string | null)[] = [];
+  private nums = new Float64Array(BATCH * NN);
   private seq = 0;
   private acked = 0;
   private waiters: (() => void)[] = [];
@@ -28,15 +65,64 @@ export class RowSender {
     });
   }
 
+  private id(v: string | null): number {
+    if (v === null) return 0;
+    let id = this.ids.get(v);
+    if (id === undefined) {
+      id = this.ids.size + 1;
+      this.ids.set(v, id);
+      this.fresh.push(v);
+    }
+    return id;
+  }
+
   entry(index: number, bytes: Uint8Array, offset: number, leaf: Uint8Array): void {
-    this.rows.push(toRow(this.archiveId, index, this.segmentSeq, offset, bytes.length, leaf, parseEvent(bytes, this.kind)));
-    if (this.rows.length >= BATCH) this.send();
+    const f: EventFields = parseEvent(bytes, this.kind);
+    const r = this.n++;
+    const m = r * META;
+    this.meta[m] = eidOf(this.archiveId, index);
+    this.meta[m + 1] = this.segmentSeq;
+    this.meta[m + 2] = offset;
+    this.meta[m + 3] = bytes.length;
+    this.leaves.set(leaf, r * 32);
+    const d = r * ND;
+    for (let i = 0; i < ND; i++) this.dict[d + i] = this.id(f[DICT_KEYS[i]!] as string | null);
+    for (let i = 0; i < NT; i++) this.texts.push(f[TEXT_KEYS[i]!] as string | null);
+    const u = r * NN;
+    for (let i = 0; i < NN; i++) {
+      const v = f[NUM_KEYS[i]!];
+      this.nums[u + i] = v === null ? NaN : typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
+    }
+    if (this.n >= BATCH) this.send();
   }
 
   private send(): void {
-    if (this.rows.length === 0) return;
-    this.port.postMessage({ type: 'rows', seq: ++this.seq, rows: this.rows } satisfies WriterBound);
-    this.rows = [];
+    if (this.n === 0) return;
+    const n = this.n;
+    const batch: RowBatch = {
+      count: n,
+      reset: this.reset,
+      fresh: this.fresh,
+      meta: this.meta.subarray(0, n * META),
+      leaves: this.leaves.subarray(0, n * 32),
+      dict: this.dict.subarray(0, n * ND),
+      texts: this.texts,
+      nums: this.nums.subarray(0, n * NN),
+    };
+    // The arrays are handed over, not copied; this side starts fresh ones.
+    this.port.postMessage({ type: 'rows', seq: ++this.seq, batch } satisfies WriterBound, [this.meta.buffer, this.leaves.buffer, this.dict.buffer, this.nums.buffer]);
+    this.n = 0;
+    this.meta = new Float64Array(BATCH * META);
+    this.leaves = new Uint8Array(BATCH * 32);
+    this.dict = new Int32Array(BATCH * ND);
+    this.nums = new Float64Array(BATCH * NN);
+    this.texts = [];
+    this.fresh = [];
+    this.reset = false;
+    if (this.ids.size > DICT_LIMIT) {
+      this.ids.clear();
+      this.reset = true;
+    }
   }
 
   private async waitUntil(inFlight: number): Promise<void> {

@@ -4,7 +4,8 @@ import type Database from 'better-sqlite3';
 import { toHex } from '../../../shared/core/bytes.ts';
 import { keyFingerprint, keyIdHex, type VerifierKey } from '../../../shared/core/keys.ts';
 import type { ContainerKind, VerifyReport } from '../../../shared/core/report.ts';
-import { INDEX_BITS, ROW_COLUMNS, FIELD_COLUMNS, type Row } from './columns.node.ts';
+import { DICT_FIELDS, INDEX_BITS, NUM_FIELDS, ROW_COLUMNS, TEXT_FIELDS, FIELD_COLUMNS } from './columns.node.ts';
+import { META, type RowBatch } from './rows.node.ts';
 import { migrate, SECONDARY_INDEXES, SECONDARY_INDEX_NAMES } from './migrations.node.ts';
 import { openSqlite } from './sqlite-binding.node.ts';
 
@@ -30,7 +31,16 @@ export interface RunMeta {
 }
 
 const COMMIT_EVERY = 50_000;
-const FTS_COLUMNS = 'username, request_uri, name, namespace, user_agent';
+/** Past this many strings the writer's id cache starts over (memory stays bounded); misses then ask the database. */
+const STRING_CACHE_LIMIT = 500_000;
+const ND = DICT_FIELDS.length;
+const NT = TEXT_FIELDS.length;
+const NN = NUM_FIELDS.length;
+
+/** One sender's string ids, mapped to the database's (index: the sender's id). */
+export interface SenderStrings {
+  ids: number[];
+}
 
 /** The one place case databases are opened, so every process loads the SQLite build made for its own ABI. */
 export function openCaseDatabase(path: string, options: { readonly?: boolean } = {}): Database.Database {
@@ -51,6 +61,12 @@ export const partialPath = (path: string): string => `${path}.partial`;
 export class CaseWriter {
   readonly db: Database.Database;
   private readonly insertEntry: Database.Statement;
+  private readonly findString: Database.Statement;
+  private readonly addString: Database.Statement;
+  private readonly addStringText: Database.Statement;
+  private readonly stringIds = new Map<string, number>();
+  /** Whether stringIds holds every row of `strings`, so a miss means a new string. */
+  private stringsComplete = false;
   private pending = 0;
   private inTransaction = false;
   private bulk = false;
@@ -77,7 +93,28 @@ export class CaseWriter {
       migrate(this.db);
       this.fresh = path;
     }
-    this.insertEntry = this.db.prepare(`INSERT INTO entries (${ROW_COLUMNS.join(', ')}) VALUES (${ROW_COLUMNS.map(() => '?').join(', ')})`);
+    this.insertEntry = this.db.prepare(`INSERT INTO entry_rows (${ROW_COLUMNS.join(', ')}) VALUES (${ROW_COLUMNS.map(() => '?').join(', ')})`);
+    this.findString = this.db.prepare('SELECT id FROM strings WHERE value = ?').pluck();
+    this.addString = this.db.prepare('INSERT INTO strings (value) VALUES (?)');
+    this.addStringText = this.db.prepare('INSERT INTO strings_fts (rowid, value) VALUES (?, ?)');
+    this.stringsComplete = this.db.prepare('SELECT 1 FROM strings LIMIT 1').get() === undefined;
+  }
+
+  /** The database's id of a string, added (with its full-text entry) when new. */
+  private stringId(v: string): number {
+    let id = this.stringIds.get(v);
+    if (id !== undefined) return id;
+    id = this.stringsComplete ? undefined : (this.findString.get(v) as number | undefined);
+    if (id === undefined) {
+      id = Number(this.addString.run(v).lastInsertRowid);
+      this.addStringText.run(id, v);
+    }
+    if (this.stringIds.size >= STRING_CACHE_LIMIT) {
+      this.stringIds.clear();
+      this.stringsComplete = false;
+    }
+    this.stringIds.set(v, id);
+    return id;
   }
 
   /**
@@ -88,19 +125,15 @@ export class CaseWriter {
     const db = this.db;
     return db.transaction(() => {
       const old = db.prepare('SELECT id, state FROM archives WHERE path = ?').get(meta.path) as { id: number; state: string } | undefined;
-      let rebuildFts = false;
       if (old) {
         const lo = old.id * INDEX_BITS;
         const hi = lo + INDEX_BITS - 1;
-        // A complete import has its FTS rows: remove exactly those. An interrupted one may not: rebuild.
-        if (old.state === 'complete') db.prepare(`INSERT INTO entries_fts (entries_fts, rowid, ${FTS_COLUMNS}) SELECT 'delete', eid, ${FTS_COLUMNS} FROM entries WHERE eid BETWEEN ? AND ?`).run(lo, hi);
-        else rebuildFts = true;
-        db.prepare('DELETE FROM entries WHERE eid BETWEEN ? AND ?').run(lo, hi);
+        // Its strings stay: other archives may use them, and full-text search reaches rows only through ids.
+        db.prepare('DELETE FROM entry_rows WHERE eid BETWEEN ? AND ?').run(lo, hi);
         db.prepare('DELETE FROM archives WHERE id = ?').run(old.id);
       }
-      if (rebuildFts) db.exec("INSERT INTO entries_fts (entries_fts) VALUES ('rebuild')");
       // Loading into an empty table is much faster without the secondary indexes; they are built at the end.
-      this.bulk = (db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM entries LIMIT 1)').get() as { n: number }).n === 0;
+      this.bulk = db.prepare('SELECT 1 FROM entry_rows LIMIT 1').get() === undefined;
       if (this.bulk) for (const name of SECONDARY_INDEX_NAMES) db.exec(`DROP INDEX IF EXISTS ${name}`);
       else db.exec(SECONDARY_INDEXES()); // they may be missing after a bulk import that was killed
       const archiveId = Number(db.prepare("INSERT INTO archives (path, container, size, imported_at, state) VALUES (?, ?, ?, ?, 'indexing')").run(meta.path, meta.container, meta.size, run.startedAt).lastInsertRowid);
@@ -111,13 +144,39 @@ export class CaseWriter {
     })();
   }
 
-  insert(rows: Row[]): void {
+  insert(batch: RowBatch, sender: SenderStrings): void {
     if (!this.inTransaction) {
       this.db.exec('BEGIN');
       this.inTransaction = true;
     }
-    for (const r of rows) this.insertEntry.run(r);
-    this.pending += rows.length;
+    if (batch.reset) sender.ids.length = 1;
+    for (const v of batch.fresh) sender.ids.push(this.stringId(v));
+    const ids = sender.ids;
+    const { meta, leaves, dict, texts, nums } = batch;
+    const leafBytes = Buffer.from(leaves.buffer, leaves.byteOffset, leaves.byteLength);
+    const params: unknown[] = new Array(ROW_COLUMNS.length);
+    for (let r = 0; r < batch.count; r++) {
+      const eid = meta[r * META]!;
+      params[0] = eid;
+      params[1] = Math.floor(eid / INDEX_BITS);
+      params[2] = eid % INDEX_BITS;
+      params[3] = meta[r * META + 1];
+      params[4] = meta[r * META + 2];
+      params[5] = meta[r * META + 3];
+      params[6] = leafBytes.subarray(r * 32, r * 32 + 32);
+      let p = 7;
+      for (let i = 0, d = r * ND; i < ND; i++) {
+        const local = dict[d + i]!;
+        params[p++] = local === 0 ? null : ids[local];
+      }
+      for (let i = 0, t = r * NT; i < NT; i++) params[p++] = texts[t + i];
+      for (let i = 0, u = r * NN; i < NN; i++) {
+        const v = nums[u + i]!;
+        params[p++] = v === v ? v : null;
+      }
+      this.insertEntry.run(params);
+    }
+    this.pending += batch.count;
     if (this.pending >= COMMIT_EVERY) this.commit();
   }
 
@@ -131,16 +190,14 @@ export class CaseWriter {
   dropRange(archiveId: number, first: number, count: number): void {
     this.commit();
     const lo = archiveId * INDEX_BITS + first;
-    this.db.prepare('DELETE FROM entries WHERE eid BETWEEN ? AND ?').run(lo, lo + count - 1);
+    this.db.prepare('DELETE FROM entry_rows WHERE eid BETWEEN ? AND ?').run(lo, lo + count - 1);
   }
 
   finish(archiveId: number, runId: number, report: VerifyReport, run: RunMeta): void {
     this.commit();
     const db = this.db;
-    const lo = archiveId * INDEX_BITS;
     if (this.bulk) db.exec(SECONDARY_INDEXES());
     db.transaction(() => {
-      db.prepare(`INSERT INTO entries_fts (rowid, ${FTS_COLUMNS}) SELECT eid, ${FTS_COLUMNS} FROM entries WHERE eid BETWEEN ? AND ?`).run(lo, lo + INDEX_BITS - 1);
       const m = report.manifest;
       db.prepare('UPDATE archives SET sha256 = ?, origin = ?, source_kind = ?, manifest = ?, state = ? WHERE id = ?')
         .run(report.archive.sha256 || null, report.origin, m?.source?.kind ?? null, m ? JSON.stringify(m) : null, 'complete', archiveId);
@@ -150,7 +207,7 @@ export class CaseWriter {
       const warnings = report.findings.filter((f) => f.severity === 'warning').reduce((n, f) => n + (f.count ?? 1), 0);
       db.prepare(`UPDATE runs SET finished_at = ?, verdict = ?, entries = ?, covered_entries = ?, checkpoints_total = ?, checkpoints_trusted = ?,
         errors = ?, warnings = ?, report = ? WHERE id = ?`)
-        .run(new Date().toISOString(), report.verdict, report.entries, report.coveredEntries, report.checkpoints.total, report.checkpoints.trusted, errors, warnings, JSON.stringify({ ...report, range: undefined }), runId);
+        .run(new Date().toISOString(), report.verdict, report.entries, report.coveredEntries, report.checkpoints.total, report.checkpoints.trusted, errors, warnings, JSON.stringify({ ...report, range: undefined }, (_k, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v)), runId);
       const findKey = db.prepare('SELECT id FROM keys WHERE name = ? AND key_id = ? AND public_key = ? AND source = ?');
       const addKey = db.prepare('INSERT INTO keys (name, key_id, type, role, public_key, fingerprint, source) VALUES (?, ?, ?, ?, ?, ?, ?)');
       const link = db.prepare('INSERT OR IGNORE INTO run_keys (run_id, key_id) VALUES (?, ?)');

@@ -80,14 +80,44 @@ describe('migrations', () => {
       const created = [...objects()].filter((n) => !before.has(n));
       const expected: Record<number, string[]> = {
         1: ['archives', 'segments', 'keys', 'runs', 'run_keys', 'anchors', 'checkpoints', 'checkpoints_cover', 'signatures', 'findings', 'findings_entry'],
-        2: ['entries', 'entries_fts'],
+        // Version 4 replaces version 2's entries table by a view of the same name, and its FTS table by strings_fts.
+        2: ['entries'],
         3: ['entries_time', 'entries_user', 'entries_verb', 'entries_resource', 'entries_namespace', 'entries_code'],
+        4: ['strings', 'entry_rows', 'strings_fts'],
       };
       for (const name of expected[m.version]!) assert.ok(created.includes(name), `${name} created by migration ${m.version}`);
       assert.deepEqual(migrate(db), [], 'a second run applies nothing');
       db.close();
     });
   }
+});
+
+test('migration 4 moves version 3 entries into dictionary-encoded rows: the entries view reads back exactly what was stored', () => {
+  const db = new Database(':memory:');
+  db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  for (const m of MIGRATIONS.filter((x) => x.version <= 3)) {
+    db.exec(m.sql);
+    db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'x');
+  }
+  const leaf = Buffer.alloc(32, 7);
+  const old = [
+    { eid: 2 ** 36 + 5, archive_id: 1, idx: 5, segment_seq: 0, offset: 10, length: 20, leaf, kind: 'kubernetes-audit', audit_id: 'a-1', stage: 'ResponseComplete', verb: 'get', request_uri: '/api/v1/namespaces/kube-system/pods', username: 'admin', groups: '["system:masters"]', namespace: 'kube-system', response_code: 200, time: '2024-01-01T00:00:00Z', time_us: 1704067200000000, has_request_body: 0, has_response_body: 1, user_agent: '' },
+    { eid: 2 ** 36 + 6, archive_id: 1, idx: 6, segment_seq: 0, offset: 31, length: 9, leaf, kind: 'other', has_request_body: 0, has_response_body: 0 },
+    { eid: 2 * 2 ** 36, archive_id: 2, idx: 0, segment_seq: 0, offset: 0, length: 40, leaf, kind: 'ingress-nginx', username: 'admin', client_address: '2a02:cf40::', method: 'POST', path: '/_bulk', status: 200, duration_us: 1500, has_request_body: 0, has_response_body: 0 },
+  ];
+  for (const r of old) {
+    const cols = Object.keys(r);
+    db.prepare(`INSERT INTO entries (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(r);
+  }
+  const before = db.prepare('SELECT * FROM entries ORDER BY eid').all();
+  assert.deepEqual(migrate(db), [4, ...MIGRATIONS.filter((x) => x.version > 4).map((x) => x.version)]);
+  assert.deepEqual(db.prepare('SELECT * FROM entries ORDER BY eid').all(), before, 'the same columns, values and types');
+  assert.deepEqual(db.prepare('SELECT count(*) AS n FROM strings').get(), { n: 13 }, 'each distinct string once (audit ids and times stay in the rows)');
+  assert.deepEqual(db.prepare("SELECT value FROM strings WHERE id IN (SELECT rowid FROM strings_fts WHERE strings_fts MATCH '\"kube-system\"*') ORDER BY value").pluck().all(), ['/api/v1/namespaces/kube-system/pods', 'kube-system']);
+  assert.equal(countEvents(db, { user: 'admin' }), 2);
+  assert.equal(countEvents(db, { text: 'kube-system pods' }), 1);
+  db.exec("INSERT INTO strings_fts(strings_fts, rank) VALUES('integrity-check', 1)");
+  db.close();
 });
 
 test('every entry of every sample is indexed with its archive, offsets and kind', () => {
@@ -213,12 +243,14 @@ test('filters, full-text search, keyset pages, histogram and top-N agree with th
 test('the hot queries use their indexes (EXPLAIN QUERY PLAN)', () => {
   const db = openCaseDatabase(dbPath, { readonly: true });
   const plan = (sql: string, ...p: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...p) as { detail: string }[]).map((r) => r.detail).join(' | ');
-  assert.match(plan('SELECT eid FROM entries e WHERE e.username = ? ORDER BY time_us LIMIT 100', 'admin'), /USING (COVERING )?INDEX entries_user/);
-  assert.match(plan('SELECT eid FROM entries e WHERE e.time_us >= ? AND e.time_us < ? ORDER BY time_us, eid LIMIT 100', 0, 1), /USING (COVERING )?INDEX entries_time/);
-  assert.match(plan('SELECT eid FROM entries e WHERE e.verb = ? ORDER BY time_us LIMIT 100', 'get'), /USING (COVERING )?INDEX entries_verb/);
-  assert.match(plan('SELECT eid FROM entries e WHERE e.resource = ?', 'secrets'), /USING (COVERING )?INDEX entries_resource/);
-  assert.match(plan('SELECT eid FROM entries e WHERE e.namespace = ?', 'default'), /USING (COVERING )?INDEX entries_namespace/);
-  assert.match(plan('SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?', '"admin"*'), /VIRTUAL TABLE INDEX/);
+  // The filters as query.node.ts writes them, on the dictionary-encoded rows.
+  const id = '(SELECT id FROM strings WHERE value = ?)';
+  assert.match(plan(`SELECT eid FROM entry_rows e WHERE e.username_id = ${id} ORDER BY time_us LIMIT 100`, 'admin'), /USING (COVERING )?INDEX entries_user/);
+  assert.match(plan('SELECT eid FROM entry_rows e WHERE e.time_us >= ? AND e.time_us < ? ORDER BY time_us, eid LIMIT 100', 0, 1), /USING (COVERING )?INDEX entries_time/);
+  assert.match(plan(`SELECT eid FROM entry_rows e WHERE e.verb_id = ${id} ORDER BY time_us LIMIT 100`, 'get'), /USING (COVERING )?INDEX entries_verb/);
+  assert.match(plan(`SELECT eid FROM entry_rows e WHERE e.resource_id = ${id}`, 'secrets'), /USING (COVERING )?INDEX entries_resource/);
+  assert.match(plan(`SELECT eid FROM entry_rows e WHERE e.namespace_id = ${id}`, 'default'), /USING (COVERING )?INDEX entries_namespace/);
+  assert.match(plan('SELECT rowid FROM strings_fts WHERE strings_fts MATCH ?', '"admin"*'), /VIRTUAL TABLE INDEX/);
   assert.match(plan('SELECT * FROM entries e WHERE e.eid BETWEEN ? AND ? ORDER BY eid LIMIT 100', 0, 10), /USING INTEGER PRIMARY KEY/);
   db.close();
 });
@@ -284,9 +316,9 @@ test('killed mid-run, a new case database is absent (never half built) and an ex
     assert.deepEqual(r.prepare('SELECT count(*) AS n, count(DISTINCT idx) AS d, min(idx) AS lo, max(idx) AS hi FROM entries WHERE archive_id = (SELECT id FROM archives WHERE path = ?)').get(big), { n: 120_000, d: 120_000, lo: 0, hi: 119_999 });
     assert.equal(countEvents(r, { text: 'u7' }), 2400);
     r.close();
-    // FTS5's own check that the full-text index matches its content table (throws if not).
+    // FTS5's own check that the full-text index matches its content table, the strings (throws if not).
     const rw = openCaseDatabase(db);
-    rw.exec("INSERT INTO entries_fts(entries_fts, rank) VALUES('integrity-check', 1)");
+    rw.exec("INSERT INTO strings_fts(strings_fts, rank) VALUES('integrity-check', 1)");
     rw.close();
   };
 
