@@ -23,6 +23,7 @@ import { countEvents, listEvents, PRESETS, type EntryStatus, type EventFilter, t
 import { openCaseDatabase } from '../services/index/writer.node.ts';
 import { attest, checkExaminerName, examinerPublicKey, verifyAttestation } from '../services/attest/attest.node.ts';
 import type { DeclarationTemplate } from '../../shared/core/attestation.ts';
+import { attestSelfTest, selfTestRecordPath, SELF_TEST_SKIPPED } from './attest-self-test.ts';
 import { loadTsaCertificates, timestampCommand, TIMESTAMP_EXIT_CODES, TIMESTAMP_USAGE } from './timestamp-command.ts';
 import { SELF_TEST_HELP, selfTestCommand } from './self-test.ts';
 import { EXCERPT_EXIT_CODES, EXCERPT_USAGE, excerptCommand, verifyExcerptCommand } from './excerpt-command.ts';
@@ -49,7 +50,7 @@ Usage:
                   [--received-from W] [--received-at TIME] [--received-how H] [--stored-where S]
                   [--authority A] [--evidence-number N] [--request TEXT] [--digest-at-receipt SHA256]
                   [--declaration us-fre-902|uk-crimpr-19|none] [--reviewer-key R.key --reviewer-passphrase-file F]
-                  [--report-version N --supersedes REPORT-ID] [--index CASE.sqlite] --out REPORT.pdf
+                  [--report-version N --supersedes REPORT-ID] [--no-self-test] [--index CASE.sqlite] --out REPORT.pdf
                   (--examiner must be the name stored with the key; absent custody fields print "not provided")
   sealcheck verify-attestation REPORT.pdf --examiner PUB [--archive ARCHIVE] [--tsa-cert CERT.pem ...] [--json]
 ${TIMESTAMP_USAGE}${SELF_TEST_HELP}${EXCERPT_USAGE}
@@ -346,7 +347,7 @@ async function attestCommand(argv: string[], io: Io): Promise<number> {
     ...POLICY_FLAGS, 'examiner-key': { kind: 'one' }, 'passphrase-file': { kind: 'one' }, case: { kind: 'one' }, examiner: { kind: 'one' },
     title: { kind: 'one' }, 'requesting-party': { kind: 'one' }, role: { kind: 'one' }, organisation: { kind: 'one' }, index: { kind: 'one' }, out: { kind: 'one' },
     ...CUSTODY_FLAGS, declaration: { kind: 'one' }, 'reviewer-key': { kind: 'one' }, 'reviewer-passphrase-file': { kind: 'one' },
-    'report-version': { kind: 'one' }, supersedes: { kind: 'one' },
+    'report-version': { kind: 'one' }, supersedes: { kind: 'one' }, 'no-self-test': { kind: 'bool' },
   }, 'attest');
   if (p.positional.length !== 1) throw new UsageError(`attest: expected exactly one ARCHIVE, got ${p.positional.length}`);
   const archive = p.positional[0]!;
@@ -391,6 +392,7 @@ async function attestCommand(argv: string[], io: Io): Promise<number> {
       custody: Object.fromEntries(Object.entries(CUSTODY_FIELDS).map(([flag, field]) => [field, one(p, flag) ?? null])),
       declaration: declaration as DeclarationTemplate, version, supersedes: one(p, 'supersedes') ?? null,
       ...(reviewerKey ? { reviewerKey } : {}),
+      selfTest: p.flags.has('no-self-test') ? async () => SELF_TEST_SKIPPED : attestSelfTest(out),
       out, argv: ['sealcheck', 'attest', ...argv], cwd: process.cwd(),
       ...(one(p, 'index') ? { dbPath: one(p, 'index')! } : {}),
     });
@@ -405,6 +407,7 @@ async function attestCommand(argv: string[], io: Io): Promise<number> {
   io.stdout(`${c.result.verdict.toUpperCase()}: ${c.result.reason}\n`);
   io.stdout(`attestation ${c.report.id} for case ${c.case.number}, signed by ${c.examiner.name} (${c.examiner.keyFingerprint})\n`);
   io.stdout(`  report:           ${result.pdf}\n  statement (DSSE): ${result.dsse}\n  summary (VSA):    ${result.vsa}\n  SSH signature:    ${result.sshsig}\n  allowed signers:  ${result.allowedSigners}\n  examiner key:     ${result.examinerPub}, ${result.examinerCrt}\n`);
+  if (!p.flags.has('no-self-test')) io.stdout(`  self-test record: ${selfTestRecordPath(result.pdf)} (${c.method.selfTest.status})\n`);
   io.stdout(`check it with:\n  sealcheck verify-attestation ${result.pdf} --examiner ${result.examinerPub} --archive ${archive}\n`);
   io.stdout(`  ssh-keygen -Y verify -f ${result.allowedSigners} -I ${c.examiner.principal} -n sealcheck-attestation -s ${result.sshsig} < ${result.pdf}\n`);
   return c.result.verdict === 'verified' ? 0 : c.result.verdict === 'failed' ? 1 : 3;

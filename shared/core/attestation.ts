@@ -420,10 +420,10 @@ export function makeDeclaration(template: DeclarationTemplate, f: DeclarationFac
     return {
       template, templateVersion: DECLARATION_TEMPLATE_VERSION, title: 'Expert\u2019s declaration (Criminal Procedure Rules, Part 19)',
       text: [
-        `I, ${f.examiner} (${who}), make this report.${quals}`,
+        `I, ${who}, make this report.${quals}`,
         '1. I understand that my duty is to help the court achieve the overriding objective by giving independent, objective and unbiased assistance on matters within my expertise, and that this duty overrides any obligation to the person who instructed or pays me. I have complied with that duty and will continue to.',
         '2. I have stated the facts and matters on which this report relies (sections 2 to 5), the method used (section 5), its limitations and the alternative explanations for the result (section 7). Where a matter is outside my expertise or this examination, I have said so.',
-        `3. ${digests} ${f.claim}`,
+        `3. ${digests} The result (section 5): ${f.claim}`,
         '4. I will inform all parties and the court if my opinion changes on any material matter.',
         'I confirm that the contents of this report are true to the best of my knowledge and belief, and that I make it knowing that, if it is tendered in evidence, I would be liable to prosecution if I have wilfully stated in it anything which I know to be false or do not believe to be true.',
         `Dated ${date}. Signed by the digital signatures of this document (section 10).`,

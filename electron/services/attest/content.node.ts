@@ -189,7 +189,11 @@ export function buildAttestationContent(i: ContentInput): AttestationContent {
     ...(i.digest.sha256 !== r.archive.sha256 ? [`The evidence digest taken first (${i.digest.sha256}) differs from the one computed while verifying (${r.archive.sha256}): the evidence changed during the examination.`] : []),
     ...(i.custody.digestAtReceipt !== null && i.custody.digestAtReceipt !== i.digest.sha256 ? [`The SHA-256 recorded at receipt (${i.custody.digestAtReceipt}) differs from the one taken here: this is not the evidence as received.`] : []),
   ];
-  const reason = r.verdict === 'verified' && cov ? verifiedClaim(r.entries, cov.size, cov.root) : verdictReason(r);
+  const reason = r.verdict === 'verified' && cov
+    ? verifiedClaim(r.entries, cov.size, cov.root)
+    : r.verdict === 'incomplete'
+      ? `Only ${n(r.coveredEntries)} of ${n(r.entries)} entries are covered by a trusted checkpoint${cov ? ` (tree size ${n(cov.size)}, root ${cov.root})` : ''}; the other ${n(tail)} carry no trusted signature.`
+      : verdictReason(r);
   const keys: TrustKey[] = i.keys.map((k) => ({
     name: k.name, role: k.role, type: k.type === 0x01 ? 'Ed25519 note key (0x01)' : 'Ed25519 cosignature key (0x04)', keyId: keyIdHex(k.keyId),
     fingerprint: primaryFingerprint(k), keyString: `${k.name}+${keyIdHex(k.keyId)}+${toBase64(Uint8Array.of(k.type, ...k.publicKey))}`, source: k.source,

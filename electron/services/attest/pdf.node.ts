@@ -483,7 +483,8 @@ function firstPage(l: Layout, c: AttestationContent, attachments: readonly Attes
     y += l.lineHeight(9);
   }
   l.y += boxHeight + 8;
-  if (r.cutBack) l.box(r.cutBack, { fill: COLOR.warnFill, size: 8.5, font: 'bold' });
+  // On a FAILED report the failure is the news; the cut-back caveat stays in section 7 there.
+  if (r.cutBack && r.verdict !== 'failed') l.box(r.cutBack, { fill: COLOR.warnFill, size: 8.5, font: 'bold' });
   l.space(4);
 
   const errors = findingTotal(r.findings.filter((f) => f.severity === 'error'));

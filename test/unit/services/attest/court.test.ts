@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +115,20 @@ test('a verified report states what was checked and no more, with custody, decla
   assert.ok(Date.parse(c.evidence[0]!.digestTakenAt) < Date.parse(c.tool.startedAt), `${c.evidence[0]!.digestTakenAt} < ${c.tool.startedAt}`);
   assert.equal(c.evidence[0]!.digestWhileVerifying, c.evidence[0]!.sha256);
   assert.deepEqual(c.tool.argv!.slice(0, 3), ['sealcheck', 'attest', '../audit']);
+  // The installation self-test ran just before, its record delivered beside the report.
+  assert.equal(c.method.selfTest.status, 'passed');
+  assert.equal(c.method.selfTest.recordSha256, spawnSync('sha256sum', ['REPORT.self-test.json'], { cwd: folder, encoding: 'utf8' }).stdout.split(' ')[0]);
+  assert.ok(Date.parse(c.method.selfTest.at!) <= Date.parse(c.tool.startedAt));
+  // Reproducibility: the build, the lock file and the source commit.
+  // Other work may rebuild dist/ or commit while this runs (a shared checkout): a file changed since the run is not compared.
+  const sha = (f: string) => spawnSync('sha256sum', [f], { cwd: ROOT, encoding: 'utf8' }).stdout.split(' ')[0];
+  const unchanged = (f: string) => statSync(join(ROOT, f)).mtimeMs < Date.parse(c.tool.startedAt);
+  if (unchanged('package-lock.json')) assert.equal(c.reproducibility.packageLock, sha('package-lock.json'));
+  if (unchanged('dist/cli.mjs')) assert.equal(c.reproducibility.bundles.find((b) => b.file === 'dist/cli.mjs')?.sha256, sha('dist/cli.mjs'));
+  assert.ok(c.reproducibility.bundles.some((b) => b.file === 'dist/cli.mjs') && c.reproducibility.bundles.every((b) => /^[0-9a-f]{64}$/.test(b.sha256)));
+  assert.equal(spawnSync('git', ['merge-base', '--is-ancestor', c.reproducibility.sourceCommit!, 'HEAD'], { cwd: ROOT }).status, 0, 'the recorded commit is HEAD or before it');
+  assert.deepEqual(c.reproducibility.checkpoints.map((x) => x.path), ['checkpoints/000000001000.ckpt', 'checkpoints/000000002000.ckpt', 'checkpoints/000000002971.ckpt']);
+  assert.ok(text.includes('Appendix: reproducibility') && text.includes('Appendix: glossary'));
   assert.equal(c.tool.cwd, folder);
   // in-toto subjects: every file of the directory with its real SHA-256, the tree digest as an annotation.
   const sums = spawnSync('sh', ['-c', 'find . -type f | sort | xargs sha256sum'], { cwd: join(dir, 'audit'), encoding: 'utf8' }).stdout.trim().split('\n').map((l) => l.split(/\s+/));
@@ -168,7 +182,7 @@ test('a verified report states what was checked and no more, with custody, decla
 
 test('a cut-back archive checked with a witness quorum: the limitation on page 1 and no absolute claim', async () => {
   const folder = join(dir, 'cutback-report');
-  const r = ok(['attest', '../cutback', ...POLICY, ...EXAMINER, '--case', 'CASE-8', '--out', 'REPORT.pdf'], folder);
+  const r = ok(['attest', '../cutback', ...POLICY, ...EXAMINER, '--case', 'CASE-8', '--no-self-test', '--out', 'REPORT.pdf'], folder);
   assert.equal(r.code, 0, r.err + r.out);
   const { statement } = await statementOf(folder);
   const c = statement.predicate.content as AttestationContent;
@@ -184,7 +198,7 @@ test('a cut-back archive checked with a witness quorum: the limitation on page 1
 
 test('a FAILED report counts what is true: no "3 of 3 trusted", the entry named, counts from every entry', async () => {
   const folder = join(dir, 'failed');
-  const r = sealcheck(['attest', '../tampered', ...POLICY, ...EXAMINER, '--case', 'CASE-9', '--out', 'REPORT.pdf'], folder);
+  const r = sealcheck(['attest', '../tampered', ...POLICY, ...EXAMINER, '--case', 'CASE-9', '--no-self-test', '--out', 'REPORT.pdf'], folder);
   assert.equal(r.code, 1, r.err + r.out);
   const { statement } = await statementOf(folder);
   const c = statement.predicate.content as AttestationContent;
@@ -195,6 +209,7 @@ test('a FAILED report counts what is true: no "3 of 3 trusted", the entry named,
   assert.ok(page1.includes('3 in the archive; 3 carry a valid signature by a trusted key meeting the policy; 1 of those match the entries'), page1);
   assert.ok(page1.includes('1 named by an error finding'));
   assert.doesNotMatch(page1, /3 of 3 trusted|3 trusted of 3/);
+  assert.doesNotMatch(page1, /obtained independently/, 'on a FAILED report the failure is the news; the caveat is in section 7');
   assert.ok(page1.includes('entry 1010'), 'the reason names the changed entry');
   const text = flat(allText(join(folder, 'REPORT.pdf')));
   assert.ok(text.includes('counted from every entry read, including any not covered by a trusted checkpoint or named by a finding'));
@@ -210,11 +225,13 @@ test('an INCOMPLETE report: no trusted checkpoint covers the tail, said on page 
   const m = JSON.parse(await readFile(join(dir, 'tail/manifest.json'), 'utf8'));
   m.checkpoints = m.checkpoints.filter((x: string) => !x.endsWith('2971.ckpt'));
   await writeFile(join(dir, 'tail/manifest.json'), `${JSON.stringify(m, null, 2)}\n`);
-  const r = sealcheck(['attest', '../tail', ...POLICY, ...EXAMINER, '--case', 'CASE-10', '--out', 'REPORT.pdf'], folder);
+  const r = sealcheck(['attest', '../tail', ...POLICY, ...EXAMINER, '--case', 'CASE-10', '--no-self-test', '--out', 'REPORT.pdf'], folder);
   assert.equal(r.code, 3, r.err + r.out);
   const page1 = flat(pageText(join(folder, 'REPORT.pdf'), 1));
   assert.ok(page1.includes('INCOMPLETE'));
   assert.ok(page1.includes('2,971 read; 2,000 covered by a trusted checkpoint'), page1);
+  assert.ok(bare(page1).includes(bare('Only 2,000 of 2,971 entries are covered by a trusted checkpoint (tree size 2,000, root')), 'the reason with its numbers');
+  assert.ok(page1.includes('compare them with a checkpoint obtained independently'), 'the cut-back caveat holds for the covered part');
 });
 
 test('identity comes from the key: another --examiner or --organisation is refused, versions name what they supersede', async () => {
@@ -232,7 +249,7 @@ test('identity comes from the key: another --examiner or --organisation is refus
   assert.equal(badDigest.code, 2);
   assert.equal(readdirSync(folder).length, 0, 'nothing written by a refused attest');
   const v2 = sealcheck(['attest', '../audit', ...POLICY, ...EXAMINER, '--case', 'C', '--examiner', 'Dana Demo <dana@example.org>', '--report-version', '2', '--supersedes', 'SC-20261201000000-abcdef01',
-    '--digest-at-receipt', '0'.repeat(64), '--out', 'REPORT-v2.pdf'], folder);
+    '--digest-at-receipt', '0'.repeat(64), '--no-self-test', '--out', 'REPORT-v2.pdf'], folder);
   assert.equal(v2.code, 0, v2.err);
   const { statement } = await statementOf(folder, 'REPORT-v2');
   const c = statement.predicate.content as AttestationContent;
