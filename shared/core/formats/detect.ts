@@ -41,3 +41,24 @@ export function recogniseLine(line: string): Recognised | null {
 export function auditKind(openshift: boolean, declared: EventKind): EventKind {
   return openshift || declared === 'openshift-audit' ? 'openshift-audit' : 'kubernetes-audit';
 }
+
+/**
+ * The audit event text a wrapper holds as a string (AKS properties.log, CloudWatch message, OTLP
+ * body, a docker `log`, the event after a CloudWatch export line's time), exactly as decoded from
+ * the entry, for the detail pane to show next to the record as sealed. Null when the entry is the
+ * event itself or is mapped rather than wrapped (GKE).
+ */
+export function wrappedEventText(entryText: string): { via: string; text: string } | null {
+  const exported = cloudwatchExportEvent(entryText);
+  if (exported !== null) return recogniseLine(entryText)?.type === 'audit' ? { via: 'cloudwatch-export', text: exported } : null;
+  if (!entryText.trimStart().startsWith('{')) return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(entryText);
+  } catch {
+    return null;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const u = unwrapAuditRecord(v as JsonObject);
+  return u === null || u.innerText === null ? null : { via: u.via, text: u.innerText };
+}
