@@ -153,11 +153,15 @@ uiTest('Trust keys: log key from a file, witness key pasted, fingerprints as key
   const quorum = s.getByLabel('Witness quorum');
   assert.equal(await quorum.inputValue(), '1');
   await quorum.fill('2');
-  assert.equal(await s.getByRole('button', { name: 'Save policy' }).isDisabled(), true);
+  assert.equal(await s.getByRole('button', { name: 'Save policy' }).getAttribute('aria-disabled'), 'true');
+  assert.equal(await quorum.getAttribute('aria-invalid'), 'true');
+  const quorumError = (await quorum.getAttribute('aria-describedby'))!.split(' ')[0]!;
+  await textIs(s.locator(`[id="${quorumError}"]`), '✗ A whole number from 0 to 1 (the witness keys you trust).');
   await quorum.fill('1');
   await s.getByLabel('Expected origin').fill(ORIGIN);
   await s.getByRole('button', { name: 'Save policy' }).click();
-  await textIs(s.getByRole('status').filter({ hasText: 'Saved' }), 'Saved.');
+  await textIs(s.getByTestId('policy-saved'), 'Saved.');
+  await textIs(page.getByTestId('announcer'), 'Policy saved.', 'announcement');
 
   // An anchor: the archive's own first checkpoint, as if published when it was written.
   await s.getByLabel('Checkpoint file').fill(join(fx.dir, 'sealed-dir', 'checkpoints', '000000001000.ckpt'));
@@ -384,7 +388,7 @@ uiTest('The tampered copy fails; its finding opens entry 1,234, which re-hashes 
   await setTheme(page, 'Light');
 
   // The leaf-hash-mismatch location opens exactly that entry.
-  await r.locator('.finding-group[data-code="leaf-hash-mismatch"]').getByRole('button', { name: /^Open entry 1234 in the explorer/ }).click();
+  await r.locator('.finding-group[data-code="leaf-hash-mismatch"]').getByRole('button', { name: /^entry 1,234\b.*: open entry 1234 in the explorer$/ }).click();
   await textIs(detail().getByTestId('detail-index'), '1,234');
   const d = detail();
   await textIs(d.getByTestId('seal-check'), '✗Differs from the seal at verification: leaf-hash-mismatch — this entry is not what was sealed.');

@@ -11,6 +11,7 @@ import { AttestationScreen } from '../screens/AttestationScreen.tsx';
 import { useWorkflow, type Screen } from './workflow.tsx';
 import { ThemeToggle } from './theme.tsx';
 import { count } from '../lib/format.ts';
+import { focusSoon } from './focus.ts';
 
 const SCREENS: { id: Screen; title: string; render: () => ReactNode }[] = [
   { id: 'cases', title: 'Case', render: () => <CasesScreen /> },
@@ -29,6 +30,23 @@ export function App() {
   useEffect(() => {
     setVisited((v) => (v.has(w.screen) ? v : new Set(v).add(w.screen)));
   }, [w.screen]);
+
+  // A step shown by any means puts focus on what it is for (its heading, or what the action asked for), so the next Tab
+  // continues there rather than from the top. Arrowing along the step tabs keeps focus on the tabs.
+  const { screenFocus } = w;
+  useEffect(() => {
+    if (screenFocus.nonce === 0) return;
+    const inTabs = document.activeElement?.closest('[role=tablist][aria-label="Workflow steps"]');
+    if (inTabs && !screenFocus.selector) return;
+    const panel = () => document.getElementById(`step-panel-${screenFocus.screen}`);
+    focusSoon(screenFocus.selector ?? 'h1', panel);
+  }, [screenFocus]);
+
+  // The window title names the case and the step (window lists, screen readers, the task switcher).
+  const stepTitle = SCREENS.find((s) => s.id === w.screen)?.title ?? '';
+  useEffect(() => {
+    document.title = w.kase ? `${stepTitle} — case ${w.kase.caseNumber} — Sealcheck` : `${stepTitle} — Sealcheck`;
+  }, [stepTitle, w.kase?.caseNumber]);
 
   // Alt+1..7 jumps to a step, as in other examiner tools with many panes.
   useEffect(() => {
@@ -67,7 +85,7 @@ export function App() {
             offline
           </Badge>
         </div>
-        <div className="header-case" aria-live="polite">
+        <div className="header-case">
           {w.kase ? (
             <>
               <span className="muted small">Case</span> <strong className="mono">{w.kase.caseNumber}</strong> <span className="header-title">{w.kase.title}</span>
@@ -112,7 +130,11 @@ export function App() {
           </div>
         ))}
       </main>
-      <footer className="app-status small" aria-live="polite">
+      {/* The one live region: always in the document, so what is written into it later is read. */}
+      <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" id="announcer" data-testid="announcer">
+        {w.announcement}
+      </div>
+      <footer className="app-status small">
         <span>{w.info ? `Sealcheck ${w.info.version}` : 'Sealcheck'}</span>
         <span className="muted">{w.info ? `Cases folder: ${w.info.casesRoot}` : 'Backend not connected'}</span>
         <span className={`status-log status-log-${w.lastLog?.level ?? 'info'}`}>{w.lastLog ? `${w.lastLog.scope}: ${w.lastLog.message}` : ''}</span>

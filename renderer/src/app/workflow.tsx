@@ -2,6 +2,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ApiEvents, ArchiveDigest, AttestationView, CaseDetails, CaseInfo, CaseSummary, Progress, RunView, TrustPolicyView } from '../../../shared/api.ts';
 import { api, ApiError, errorText, newJobId } from '../api.ts';
+import { count, plural } from '../lib/format.ts';
 
 export type Screen = 'cases' | 'import' | 'keys' | 'verify' | 'results' | 'explorer' | 'attestation';
 
@@ -23,7 +24,14 @@ export interface EntryFocus {
 
 export interface Workflow {
   screen: Screen;
-  go: (s: Screen) => void;
+  /** Shows a step; focus goes to `focus` (a selector inside the step) or else to the step's heading. */
+  go: (s: Screen, focus?: string) => void;
+  /** What focus should land on when the step shown now finishes rendering (read by App). */
+  screenFocus: { screen: Screen; selector: string | null; nonce: number };
+  /** Says `text` through the window's one polite live region. */
+  announce: (text: string) => void;
+  /** The live region's text (App renders it; an alternating trailing no-break space makes a repeat heard again). */
+  announcement: string;
   info: { version: string; casesRoot: string } | null;
   recent: CaseSummary[];
   kase: CaseInfo | null;
@@ -37,7 +45,7 @@ export interface Workflow {
   refreshRecent: () => Promise<void>;
   createCase: (d: CaseDetails) => Promise<void>;
   openCase: (folder: string) => Promise<void>;
-  inspect: (path: string) => Promise<void>;
+  inspect: (path: string) => Promise<ArchiveDigest | null>;
   verify: () => Promise<void>;
   /** Verifies the archive again and signs the attestation with the case's examiner key; null when it failed or was cancelled (see jobError). */
   attest: (archiveId: number, passphrase: string) => Promise<AttestationView | null>;
@@ -46,6 +54,8 @@ export interface Workflow {
   showRun: (archiveId: number) => Promise<void>;
   openEntry: (index: number, archiveId?: number) => void;
 }
+
+const JOB_WORD: Record<Job['kind'], string> = { inspect: 'Hashing', verify: 'Verification', attest: 'Signing' };
 
 const Ctx = createContext<Workflow | null>(null);
 
@@ -67,6 +77,13 @@ export function WorkflowProvider({ children }: { children: ReactNode }) {
   const [focus, setFocus] = useState<EntryFocus | null>(null);
   const [lastLog, setLastLog] = useState<Workflow['lastLog']>(null);
   const nonce = useRef(0);
+  const [screenFocus, setScreenFocus] = useState<Workflow['screenFocus']>({ screen: 'cases', selector: null, nonce: 0 });
+  const [announcement, setAnnouncement] = useState('');
+  const announce = useCallback((text: string) => setAnnouncement((prev) => (prev === text ? `${text}\u00a0` : text)), []);
+  const go = useCallback((s: Screen, focusSelector?: string) => {
+    setScreen(s);
+    setScreenFocus((f) => ({ screen: s, selector: focusSelector ?? null, nonce: f.nonce + 1 }));
+  }, []);
   const jobRef = useRef<Job | null>(null);
   jobRef.current = job;
 
@@ -135,7 +152,9 @@ export function WorkflowProvider({ children }: { children: ReactNode }) {
       return await start(jobId);
     } catch (e) {
       const cancelled = e instanceof ApiError && e.code === 'cancelled';
-      setJobError({ kind, message: cancelled ? 'Cancelled by the examiner. Nothing was recorded for this run.' : errorText(e), cancelled });
+      const message = cancelled ? 'Cancelled by the examiner. Nothing was recorded for this run.' : errorText(e);
+      setJobError({ kind, message, cancelled });
+      announce(`${JOB_WORD[kind]} ${cancelled ? 'cancelled' : 'failed'}: ${message}`);
       return null;
     } finally {
       off();
@@ -143,16 +162,20 @@ export function WorkflowProvider({ children }: { children: ReactNode }) {
       jobRef.current = null;
       setJob(null);
     }
-  }, []);
+  }, [announce]);
 
   const inspect = useCallback(
     async (path: string) => {
-      if (!kase) return;
+      if (!kase) return null;
       setDigest(null);
       const d = await runJob('inspect', path, (jobId) => api.inspectArchive(kase.folder, path, jobId));
-      if (d) setDigest(d);
+      if (d) {
+        setDigest(d);
+        announce(`Evidence hashed: ${plural(d.files, 'file')}, SHA-256 ${d.sha256.slice(0, 8)}…${d.sha256.slice(-4)}.`);
+      }
+      return d;
     },
-    [kase, runJob],
+    [kase, runJob, announce],
   );
 
   const verify = useCallback(async () => {
@@ -161,22 +184,24 @@ export function WorkflowProvider({ children }: { children: ReactNode }) {
     if (!r) return;
     setRun(r);
     setFocus(null);
-    setScreen('results');
+    go('results', '[data-verdict]');
+    announce(verdictAnnouncement(r));
     const archives = await api.listArchives(kase.folder).catch(() => null);
     if (archives) setKase((k) => (k && k.folder === kase.folder ? { ...k, archives } : k));
-  }, [kase, digest, runJob]);
+  }, [kase, digest, runJob, go, announce]);
 
   const attest = useCallback(
     async (archiveId: number, passphrase: string) => {
       if (!kase) return null;
       const path = kase.archives.find((a) => a.id === archiveId)?.path ?? '';
       const r = await runJob('attest', path, (jobId) => api.attest(kase.folder, archiveId, { passphrase }, jobId));
+      if (r) announce('Attestation signed.');
       // Attesting verifies the archive again: show the archives as the case now records them.
       const archives = await api.listArchives(kase.folder).catch(() => null);
       if (archives) setKase((k) => (k && k.folder === kase.folder ? { ...k, archives } : k));
       return r;
     },
-    [kase, runJob],
+    [kase, runJob, announce],
   );
 
   const cancelJob = useCallback(async () => {
@@ -202,14 +227,26 @@ export function WorkflowProvider({ children }: { children: ReactNode }) {
       const id = archiveId ?? run?.archiveId;
       if (id === undefined) return;
       setFocus({ archiveId: id, index, nonce: ++nonce.current });
-      setScreen('explorer');
+      // The explorer focuses the grid itself once the entry's row is selected.
+      go('explorer', '[role=grid]');
+      announce(`Explorer: entry ${count(index)} selected.`);
     },
-    [run],
+    [run, go, announce],
   );
 
   const value = useMemo<Workflow>(
-    () => ({ screen, go: setScreen, info, recent, kase, digest, run, job, jobError, focus, lastLog, refreshRecent, createCase, openCase, inspect, verify, attest, cancelJob, setPolicy, showRun, openEntry }),
-    [screen, info, recent, kase, digest, run, job, jobError, focus, lastLog, refreshRecent, createCase, openCase, inspect, verify, attest, cancelJob, setPolicy, showRun, openEntry],
+    () => ({ screen, go, screenFocus, announce, announcement, info, recent, kase, digest, run, job, jobError, focus, lastLog, refreshRecent, createCase, openCase, inspect, verify, attest, cancelJob, setPolicy, showRun, openEntry }),
+    [screen, go, screenFocus, announce, announcement, info, recent, kase, digest, run, job, jobError, focus, lastLog, refreshRecent, createCase, openCase, inspect, verify, attest, cancelJob, setPolicy, showRun, openEntry],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+/** "Verification finished: Failed — 5 errors, first at entry 1,234": the verdict, how much is wrong, and where it starts. */
+export function verdictAnnouncement(r: RunView): string {
+  const word = { verified: 'Verified', failed: 'Failed', incomplete: 'Incomplete' }[r.verdict];
+  const errors = r.findings.filter((f) => f.severity === 'error');
+  const n = errors.reduce((a, f) => a + (f.count ?? 1), 0);
+  const first = errors.map((f) => f.index).filter((i): i is number => i !== undefined).sort((a, b) => a - b)[0];
+  const where = first !== undefined ? `, first at entry ${count(first)}` : '';
+  return `Verification finished: ${word} — ${n ? `${plural(n, 'error')}${where}` : 'no errors'}; ${count(r.coveredEntries)} of ${count(r.entries)} entries covered.`;
 }

@@ -165,6 +165,9 @@ function NewKeyCard({ folder, examinerName, onSaved }: { folder: string; examine
             }
           />
         </TabPanel>
+        <TabPanel idPrefix="examiner-source" id="create" selected={tab === 'create'}>
+          <p className="muted small">A new Ed25519 key is made on this workstation.</p>
+        </TabPanel>
         <div className="form-grid">
           <TextField label="Name" value={name} onChange={setName} required hint="As it appears in the attestation." />
           <TextField label="Email" value={email} onChange={setEmail} placeholder="optional, e.g. dana@example.org" />
@@ -175,8 +178,8 @@ function NewKeyCard({ folder, examinerName, onSaved }: { folder: string; examine
             value={confirm}
             onChange={setConfirm}
             required
-            invalid={mismatch}
-            hint={mismatch ? 'Differs from the passphrase.' : 'Type it again.'}
+            error={mismatch ? 'Differs from the passphrase.' : null}
+            hint="Type it again." 
           />
         </div>
         {local ? <p className="field-error">{local}</p> : null}

@@ -1,9 +1,9 @@
 // Step 6: the event explorer: filters, search, forensic presets, a brushable time histogram, a virtualized table and the entry detail.
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import type { EventFilterInput, EventSummary, Histogram, TopField } from '../../../shared/api.ts';
 import { api, errorText } from '../api.ts';
 import { useWorkflow } from '../app/workflow.tsx';
-import { Empty, ErrorBanner, SelectField, TextField } from '../ui/controls.tsx';
+import { BusyButton, Empty, ErrorBanner, SelectField, TextField } from '../ui/controls.tsx';
 import { VirtualTable } from '../ui/VirtualTable.tsx';
 import { EVENT_COLUMNS } from '../ui/event-columns.tsx';
 import { TimeHistogram, type TimeRange } from '../ui/TimeHistogram.tsx';
@@ -203,11 +203,34 @@ function Explorer({ folder, archiveId, runId }: { folder: string; archiveId: num
   const timeSel: TimeRange | null = filter.fromUs !== undefined && filter.toUs !== undefined ? { fromUs: filter.fromUs, toUs: filter.toUs } : null;
   const total = store?.total ?? null;
   const active = Object.keys(filter).length > 1;
+  const notApplied = (problem: string | undefined) => (problem ? `Not applied: expected ${problem.charAt(0).toLowerCase()}${problem.slice(1)}.` : null);
+
+  // F6 (Shift+F6 back) cycles filters → events grid → entry detail, as in other multi-pane tools; no Tab marathon.
+  const screenRef = useRef<HTMLDivElement>(null);
+  const onScreenKey = (e: KeyboardEvent) => {
+    if (e.key !== 'F6' || e.ctrlKey || e.altKey || e.metaKey) return;
+    const root = screenRef.current;
+    if (!root) return;
+    const panes = [root.querySelector<HTMLElement>('.explorer-filters input'), root.querySelector<HTMLElement>('[role=grid]'), root.querySelector<HTMLElement>('aside.detail')].filter(
+      (el): el is HTMLElement => el !== null,
+    );
+    const containers = [root.querySelector('.explorer-filters'), root.querySelector('[role=grid]'), root.querySelector('aside.detail')].filter((el): el is Element => el !== null);
+    const at = containers.findIndex((c) => c.contains(document.activeElement));
+    const next = at < 0 ? (e.shiftKey ? panes.length - 1 : 0) : (at + (e.shiftKey ? -1 : 1) + panes.length) % panes.length;
+    const el = panes[next];
+    if (!el) return;
+    e.preventDefault();
+    if (el.tagName === 'ASIDE' && !el.hasAttribute('tabindex')) el.setAttribute('tabindex', '-1');
+    el.focus();
+  };
 
   return (
-    <div className="screen screen-explorer">
+    <div className="screen screen-explorer" ref={screenRef} onKeyDown={onScreenKey}>
       <header className="screen-head screen-head-row">
-        <h1>Explorer</h1>
+        <div>
+          <h1>Explorer</h1>
+          <p className="muted small">F6 moves between the filters, the events and the entry.</p>
+        </div>
         <div className="explorer-count" aria-live="polite">
           <strong data-testid="match-count">{total === null ? '…' : count(total)}</strong> {total === 1 ? 'event' : 'events'}
           {active ? ' match' : ' in the archive'}
@@ -219,20 +242,20 @@ function Explorer({ folder, archiveId, runId }: { folder: string; archiveId: num
         <div className="filter-row">
           <TextField label="Search" type="search" className="filter-search" size="sm" value={form.text} onChange={(v) => set({ text: v })} onEnter={() => applyNow(form)} onEscape={() => setNow({ text: '' })} placeholder="Words in user, URI, name, namespace, user agent" />
           <SelectField label="Order" size="sm" value={sort} options={SORTS} onChange={setSort} />
-          <button type="button" className="btn btn-sm filter-clear" onClick={() => applyNow(EMPTY_FORM)} disabled={!active && form === EMPTY_FORM}>
+          <BusyButton busy={!active && form === EMPTY_FORM} className="btn btn-sm filter-clear" onClick={() => applyNow(EMPTY_FORM)} busyReason="No filter is set">
             Clear filters
-          </button>
+          </BusyButton>
         </div>
         <div className="filter-grid">
           <TextField label="User" size="sm" value={form.user} onChange={(v) => set({ user: v })} list="dl-users" onEnter={() => applyNow(form)} />
           <TextField label="Verb" size="sm" value={form.verb} onChange={(v) => set({ verb: v })} list="dl-verbs" onEnter={() => applyNow(form)} />
           <TextField label="Resource" size="sm" value={form.resource} onChange={(v) => set({ resource: v })} list="dl-resources" onEnter={() => applyNow(form)} />
           <TextField label="Namespace" size="sm" value={form.namespace} onChange={(v) => set({ namespace: v })} list="dl-namespaces" onEnter={() => applyNow(form)} />
-          <TextField label="Code" size="sm" value={form.code} onChange={(v) => set({ code: v })} invalid={!!problems.code} placeholder="403" onEnter={() => applyNow(form)} />
+          <TextField label="Code" size="sm" value={form.code} onChange={(v) => set({ code: v })} error={notApplied(problems.code)} placeholder="403" onEnter={() => applyNow(form)} />
           <SelectField label="Stage" size="sm" value={form.stage} options={STAGES} onChange={(v) => setNow({ stage: v })} />
           <SelectField label="Status" size="sm" value={form.status} options={STATUSES} onChange={(v) => setNow({ status: v })} />
-          <TextField label="From (UTC)" size="sm" mono value={form.from} onChange={(v) => set({ from: v })} invalid={!!problems.from} placeholder="YYYY-MM-DD HH:MM" onEnter={() => applyNow(form)} />
-          <TextField label="To (UTC)" size="sm" mono value={form.to} onChange={(v) => set({ to: v })} invalid={!!problems.to} placeholder="YYYY-MM-DD HH:MM" onEnter={() => applyNow(form)} />
+          <TextField label="From (UTC)" size="sm" mono value={form.from} onChange={(v) => set({ from: v })} error={notApplied(problems.from)} placeholder="YYYY-MM-DD HH:MM" onEnter={() => applyNow(form)} />
+          <TextField label="To (UTC)" size="sm" mono value={form.to} onChange={(v) => set({ to: v })} error={notApplied(problems.to)} placeholder="YYYY-MM-DD HH:MM" onEnter={() => applyNow(form)} />
         </div>
         <div className="preset-row">
           <span className="field-label" id="preset-label">

@@ -2,7 +2,8 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText } from '../api.ts';
 import { useWorkflow } from '../app/workflow.tsx';
-import { Banner, Card, Empty, ErrorBanner, Hash, TextField, PathText } from '../ui/controls.tsx';
+import { Banner, BusyButton, Card, Empty, ErrorBanner, Hash, TextField, PathText } from '../ui/controls.tsx';
+import { focusSoon } from '../app/focus.ts';
 import { JobProgress } from './JobProgress.tsx';
 import { bytesExact, count } from '../lib/format.ts';
 
@@ -12,6 +13,7 @@ export function ImportScreen() {
   const w = useWorkflow();
   const [path, setPath] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [pathError, setPathError] = useState<string | null>(null);
 
   if (!w.kase) {
     return (
@@ -37,14 +39,20 @@ export function ImportScreen() {
   const onInspect = async (e?: FormEvent) => {
     e?.preventDefault();
     setError(null);
+    setPathError(null);
     if (path.trim() === '') {
-      setError('Type or choose the path of the archive.');
+      setPathError('Type or choose the path of the archive.');
+      focusSoon('#step-panel-import input[aria-invalid="true"]');
       return;
     }
+    // While hashing, focus waits on Cancel; then it goes to the digest, or to what went wrong.
+    focusSoon('#step-panel-import .job-cancel');
     try {
-      await w.inspect(path.trim());
+      const d = await w.inspect(path.trim());
+      focusSoon(d ? '#evidence-digest-title' : '#import-job-error');
     } catch (err) {
       setError(errorText(err));
+      focusSoon('#step-panel-import [role=alert]');
     }
   };
 
@@ -61,22 +69,22 @@ export function ImportScreen() {
       <ErrorBanner error={error} />
       <Card title="Sealed audit archive" description="A directory, a .tar or a .tar.gz file, recognised by content.">
         <form onSubmit={onInspect} className="stack" aria-label="Choose the archive" noValidate>
-          <TextField label="Archive path" value={path} onChange={setPath} mono placeholder="e.g. /evidence/cluster-1.tar.gz" hint="Type the full path, or choose it with the file dialog (only in the desktop app)." />
+          <TextField label="Archive path" value={path} onChange={setPath} error={pathError} mono placeholder="e.g. /evidence/cluster-1.tar.gz" hint="Type the full path, or choose it with the file dialog (only in the desktop app)." />
           <div className="btn-row">
-            <button type="button" className="btn" onClick={() => void pick('archive-file')} disabled={!!w.job}>
+            <BusyButton busy={!!w.job} onClick={() => void pick('archive-file')} busyReason="A job is running">
               Choose file…
-            </button>
-            <button type="button" className="btn" onClick={() => void pick('archive-folder')} disabled={!!w.job}>
+            </BusyButton>
+            <BusyButton busy={!!w.job} onClick={() => void pick('archive-folder')} busyReason="A job is running">
               Choose folder…
-            </button>
-            <button type="submit" className="btn btn-primary" disabled={!!w.job}>
+            </BusyButton>
+            <BusyButton type="submit" busy={!!w.job} className="btn btn-primary" busyReason="A job is running">
               Hash and inspect
-            </button>
+            </BusyButton>
           </div>
         </form>
         {job ? <JobProgress job={job} title="Hashing the evidence" onCancel={() => void w.cancelJob()} /> : null}
         {jobError ? (
-          <Banner tone={jobError.cancelled ? 'warn' : 'danger'} role="alert" title={jobError.cancelled ? 'Hashing cancelled' : 'Could not read that archive'}>
+          <Banner tone={jobError.cancelled ? 'warn' : 'danger'} role="alert" id="import-job-error" title={jobError.cancelled ? 'Hashing cancelled' : 'Could not read that archive'}>
             {jobError.message}
           </Banner>
         ) : null}
@@ -84,6 +92,7 @@ export function ImportScreen() {
       {d ? (
         <Card
           title="Evidence digest"
+          labelledBy="evidence-digest-title"
           description="Recorded in the case before any verification."
           actions={
             <button type="button" className="btn btn-primary" onClick={() => w.go('keys')}>

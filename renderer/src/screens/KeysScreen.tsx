@@ -3,7 +3,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { KeyRole, TrustPolicyView } from '../../../shared/api.ts';
 import { api, errorText } from '../api.ts';
 import { useWorkflow } from '../app/workflow.tsx';
-import { Badge, Card, Empty, ErrorBanner, Hash, TabPanel, Tabs, TextField, PathText } from '../ui/controls.tsx';
+import { Badge, BusyButton, Card, Empty, ErrorBanner, Hash, TabPanel, Tabs, TextAreaField, TextField, PathText } from '../ui/controls.tsx';
+import { focusSoon } from '../app/focus.ts';
 import { count } from '../lib/format.ts';
 
 type Source = 'file' | 'paste';
@@ -31,14 +32,17 @@ export function KeysScreen() {
   const policy = w.kase.policy;
 
   /** Every change goes to the backend first; the screen shows the policy it returns, never a guess. */
-  const change = async (what: () => Promise<TrustPolicyView>): Promise<boolean> => {
+  const change = async (what: () => Promise<TrustPolicyView>, done?: (p: TrustPolicyView) => string): Promise<boolean> => {
     setBusy(true);
     setError(null);
     try {
-      w.setPolicy(await what());
+      const p = await what();
+      w.setPolicy(p);
+      if (done) w.announce(done(p));
       return true;
     } catch (e) {
       setError(errorText(e));
+      focusSoon('#step-panel-keys [role=alert]');
       return false;
     } finally {
       setBusy(false);
@@ -56,15 +60,15 @@ export function KeysScreen() {
       </header>
       <ErrorBanner error={error} />
       <div className="grid-2">
-        <AddKeyCard busy={busy} onAdd={(source, role) => change(() => api.addKey(folder, source, role))} />
+        <AddKeyCard busy={busy} onAdd={(source, role) => change(() => api.addKey(folder, source, role), (p) => `${role === 'log' ? 'Log' : 'Witness'} key added: ${p.keys.filter((k) => k.role === role).length} ${role} key${p.keys.filter((k) => k.role === role).length === 1 ? '' : 's'} trusted.`)} />
         <PolicyCard
           busy={busy}
           policy={policy}
           witnesses={witnesses}
-          onSave={(quorum, origin) => change(() => api.setPolicy(folder, { quorum, origin }))}
+          onSave={(quorum, origin) => change(() => api.setPolicy(folder, { quorum, origin }), () => 'Policy saved.')}
         />
       </div>
-      <Card title="Trusted keys" description={`${count(logKeys)} log key${logKeys === 1 ? '' : 's'}, ${count(witnesses)} witness key${witnesses === 1 ? '' : 's'}`}>
+      <Card title="Trusted keys" labelledBy="trusted-keys-title" description={`${count(logKeys)} log key${logKeys === 1 ? '' : 's'}, ${count(witnesses)} witness key${witnesses === 1 ? '' : 's'}`}>
         {policy.keys.length === 0 ? (
           <p className="muted">No keys yet. Add the log's public key (the .pub file or its key string) to verify anything.</p>
         ) : (
@@ -97,9 +101,17 @@ export function KeysScreen() {
                       <PathText path={k.source} />
                     </td>
                     <td>
-                      <button type="button" className="btn btn-sm btn-danger" disabled={busy} onClick={() => void change(() => api.removeKey(folder, k.keyString, k.role))} aria-label={`Remove ${k.role} key ${k.name}`}>
+                      <BusyButton
+                        busy={busy}
+                        className="btn btn-sm btn-danger"
+                        busyReason="Saving"
+                        onClick={() =>
+                          void change(() => api.removeKey(folder, k.keyString, k.role), () => `Removed ${k.role} key ${k.name}.`).then((ok) => ok && focusSoon('#step-panel-keys h2#trusted-keys-title'))
+                        }
+                        label={`Remove ${k.role} key ${k.name}`}
+                      >
                         Remove
-                      </button>
+                      </BusyButton>
                     </td>
                   </tr>
                 ))}
@@ -108,7 +120,7 @@ export function KeysScreen() {
           </div>
         )}
       </Card>
-      <AnchorsCard busy={busy} policy={policy} onAdd={(source) => change(() => api.addAnchor(folder, source))} onRemove={(id) => change(() => api.removeAnchor(folder, id))} />
+      <AnchorsCard busy={busy} policy={policy} onAdd={(source) => change(() => api.addAnchor(folder, source), () => 'Anchor added.')} onRemove={(id) => change(() => api.removeAnchor(folder, id), () => 'Anchor removed.')} />
       <div className="btn-row">
         <button type="button" className="btn btn-primary" onClick={() => w.go('verify')}>
           Continue to verify
@@ -129,8 +141,12 @@ function AddKeyCard({ busy, onAdd }: { busy: boolean; onAdd: (source: { path: st
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setLocal(null);
-    if (tab === 'file' && path.trim() === '') return setLocal('Type or choose the key file.');
-    if (tab === 'paste' && text.trim() === '') return setLocal('Paste the key string or PEM key.');
+    const problem = tab === 'file' && path.trim() === '' ? 'Type or choose the key file.' : tab === 'paste' && text.trim() === '' ? 'Paste the key string or PEM key.' : null;
+    if (problem) {
+      setLocal(problem);
+      focusSoon('#step-panel-keys form[aria-label="Add a key"] [aria-invalid="true"]');
+      return;
+    }
     const source = tab === 'file' ? { path: path.trim() } : name.trim() ? { text: text.trim(), name: name.trim() } : { text: text.trim() };
     if (await onAdd(source, role)) {
       setPath('');
@@ -171,6 +187,7 @@ function AddKeyCard({ busy, onAdd }: { busy: boolean; onAdd: (source: { path: st
             mono
             placeholder="e.g. /keys/log.pub"
             hint="A verifier key file (.pub) or a PEM public key."
+            error={tab === 'file' ? local : null}
             addon={
               <button type="button" className="btn" onClick={() => void pick()}>
                 Choose…
@@ -180,18 +197,14 @@ function AddKeyCard({ busy, onAdd }: { busy: boolean; onAdd: (source: { path: st
         </TabPanel>
         <TabPanel idPrefix="key-source" id="paste" selected={tab === 'paste'}>
           <div className="stack">
-            <div className="field">
-              <label htmlFor="key-text">Key string</label>
-              <textarea id="key-text" className="textarea" value={text} onChange={(e) => setText(e.target.value)} placeholder="e.g. audit.example/cluster-1+1a2b3c4d+AbCd…" spellCheck={false} />
-            </div>
+            <TextAreaField label="Key string" value={text} onChange={setText} placeholder="e.g. audit.example/cluster-1+1a2b3c4d+AbCd…" error={tab === 'paste' ? local : null} />
             <TextField label="Name (for a PEM key)" value={name} onChange={setName} mono placeholder="e.g. audit.example/cluster-1" />
           </div>
         </TabPanel>
-        {local ? <p className="field-error">{local}</p> : null}
         <div className="btn-row">
-          <button type="submit" className="btn btn-primary" disabled={busy}>
+          <BusyButton type="submit" busy={busy} className="btn btn-primary" busyReason="Saving">
             Add {role === 'log' ? 'log' : 'witness'} key
-          </button>
+          </BusyButton>
         </div>
       </form>
     </Card>
@@ -212,7 +225,10 @@ function PolicyCard({ busy, policy, witnesses, onSave }: { busy: boolean; policy
   const invalid = !Number.isInteger(q) || q < 0 || q > witnesses;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (invalid) return;
+    if (invalid) {
+      focusSoon('#step-panel-keys form[aria-label="Trust policy"] [aria-invalid="true"]');
+      return;
+    }
     if (await onSave(q, origin.trim() === '' ? null : origin.trim())) setSaved(true);
   };
   return (
@@ -225,16 +241,17 @@ function PolicyCard({ busy, policy, witnesses, onSave }: { busy: boolean; policy
           max={witnesses}
           value={quorum}
           onChange={setQuorum}
-          invalid={invalid}
-          hint={invalid ? `A whole number from 0 to ${witnesses} (the witness keys you trust).` : `Cosignatures from this many distinct witnesses are needed for a checkpoint to count. 0: none needed.`}
+          error={invalid ? `A whole number from 0 to ${witnesses} (the witness keys you trust).` : null}
+          hint="Cosignatures from this many distinct witnesses are needed for a checkpoint to count. 0: none needed." 
         />
         <TextField label="Expected origin" value={origin} onChange={setOrigin} mono placeholder="optional, e.g. audit.example/cluster-1" hint="The log every checkpoint must name; empty accepts the archive's own." />
         <div className="btn-row">
-          <button type="submit" className="btn" disabled={busy || invalid}>
+          <BusyButton type="submit" busy={busy || invalid} busyReason={invalid ? 'The quorum is not valid' : 'Saving'}>
             Save policy
-          </button>
+          </BusyButton>
+          {/* Said through the window's live region (a status inserted already filled is not reliably read). */}
           {saved ? (
-            <span className="small" role="status">
+            <span className="small" data-testid="policy-saved">
               Saved.
             </span>
           ) : null}
@@ -280,15 +297,12 @@ function AnchorsCard({ busy, policy, onAdd, onRemove }: { busy: boolean; policy:
           />
         </TabPanel>
         <TabPanel idPrefix="anchor-source" id="paste" selected={tab === 'paste'}>
-          <div className="field">
-            <label htmlFor="anchor-text">Checkpoint text</label>
-            <textarea id="anchor-text" className="textarea" value={text} onChange={(e) => setText(e.target.value)} placeholder={'origin\nsize\nroot\n\n— signature lines'} spellCheck={false} />
-          </div>
+          <TextAreaField label="Checkpoint text" value={text} onChange={setText} placeholder={'origin\nsize\nroot\n\n— signature lines'} />
         </TabPanel>
         <div className="btn-row">
-          <button type="submit" className="btn" disabled={busy}>
+          <BusyButton type="submit" busy={busy} busyReason="Saving">
             Add anchor
-          </button>
+          </BusyButton>
         </div>
       </form>
       {policy.anchors.length > 0 ? (
@@ -319,9 +333,9 @@ function AnchorsCard({ busy, policy, onAdd, onRemove }: { busy: boolean; policy:
                     <PathText path={a.source} />
                   </td>
                   <td>
-                    <button type="button" className="btn btn-sm btn-danger" disabled={busy} onClick={() => void onRemove(a.id)} aria-label={`Remove anchor of size ${a.size}`}>
+                    <BusyButton busy={busy} className="btn btn-sm btn-danger" onClick={() => void onRemove(a.id)} label={`Remove anchor of size ${a.size}`} busyReason="Saving">
                       Remove
-                    </button>
+                    </BusyButton>
                   </td>
                 </tr>
               ))}

@@ -2,7 +2,8 @@
 import { useState } from 'react';
 import { errorText } from '../api.ts';
 import { useWorkflow } from '../app/workflow.tsx';
-import { Banner, Card, Empty, ErrorBanner, Hash, PathText } from '../ui/controls.tsx';
+import { Banner, BusyButton, Card, Empty, ErrorBanner, Hash, PathText } from '../ui/controls.tsx';
+import { focusSoon } from '../app/focus.ts';
 import { JobProgress } from './JobProgress.tsx';
 import { bytesExact, count, utcFromIso } from '../lib/format.ts';
 
@@ -37,10 +38,15 @@ export function VerifyScreen() {
 
   const start = async () => {
     setError(null);
+    // The button gives way to the progress: focus waits on Cancel. A finished run focuses its verdict (workflow);
+    // a failed or cancelled one, its message here.
+    focusSoon('#step-panel-verify .job-cancel');
     try {
       await w.verify();
+      focusSoon('#verify-job-error', () => document.getElementById('step-panel-verify'));
     } catch (e) {
       setError(errorText(e));
+      focusSoon('#step-panel-verify [role=alert]');
     }
   };
 
@@ -96,14 +102,14 @@ export function VerifyScreen() {
           <JobProgress job={job} title="Verifying" onCancel={() => void w.cancelJob()} />
         ) : (
           <div className="btn-row">
-            <button type="button" className="btn btn-primary" onClick={() => void start()} disabled={!!w.job}>
+            <BusyButton busy={!!w.job} className="btn btn-primary" onClick={() => void start()} busyReason="A job is running">
               Verify archive
-            </button>
+            </BusyButton>
             <span className="muted small">The result opens when the run finishes.</span>
           </div>
         )}
         {jobError ? (
-          <Banner tone={jobError.cancelled ? 'warn' : 'danger'} role="alert" title={jobError.cancelled ? 'Verification cancelled' : 'Verification could not run'}>
+          <Banner tone={jobError.cancelled ? 'warn' : 'danger'} role="alert" id="verify-job-error" title={jobError.cancelled ? 'Verification cancelled' : 'Verification could not run'}>
             {jobError.message}
           </Banner>
         ) : null}

@@ -29,7 +29,7 @@ function FindingGroupItem({ group, onOpenEntry }: { group: FindingGroup; onOpenE
   const shown = all ? group.listed : group.listed.slice(0, FIRST);
   return (
     <li className={`finding-group finding-group-${group.severity}`} data-code={group.code}>
-      <h4 className="finding-head">
+      <h3 className="finding-head">
         <button type="button" className="finding-toggle" aria-expanded={open} aria-controls={id} onClick={() => setOpen(!open)}>
           <span className="finding-chevron" aria-hidden="true">
             {open ? '▾' : '▸'}
@@ -40,14 +40,14 @@ function FindingGroupItem({ group, onOpenEntry }: { group: FindingGroup; onOpenE
             {plural(group.total, 'finding')}
           </span>
         </button>
-      </h4>
+      </h3>
       <ul id={id} className="finding-items" hidden={!open}>
         {shown.map((f, i) => (
           <li key={i} className="finding-item">
             <span className="finding-message">{f.message}</span>
             <span className="finding-where small">
               {f.index !== undefined ? (
-                <button type="button" className="btn-link" onClick={() => onOpenEntry(f.index!)} aria-label={`Open entry ${f.index} in the explorer (${findingLocation(f)})`}>
+                <button type="button" className="btn-link" onClick={() => onOpenEntry(f.index!)} aria-label={`${findingLocation(f)}: open entry ${f.index} in the explorer`}>
                   {findingLocation(f)}
                 </button>
               ) : (

@@ -89,7 +89,10 @@ export function TimeHistogram({ histogram, buckets, selection, onSelect }: Props
     e.preventDefault();
   };
 
-  const selText = selection ? `${utcShort(selection.fromUs)} – ${utcShort(selection.toUs)} UTC` : 'none: drag across the chart to choose one';
+  // Said with the precision of one bucket: minutes cannot tell apart 2-second buckets.
+  const at = (us: number) => utcAt(us, step);
+  const selText = selection ? `${at(selection.fromUs)} to ${at(selection.toUs)} UTC` : 'none: drag across the chart to choose one';
+  const startBucket = sel ? Math.min(n, Math.floor(sel.a) + 1) : 1;
 
   return (
     <div className="histogram">
@@ -100,9 +103,10 @@ export function TimeHistogram({ histogram, buckets, selection, onSelect }: Props
         tabIndex={0}
         aria-label="Time range brush: drag, or use the arrow keys (Shift widens, Escape clears)"
         aria-valuetext={`Selected ${selText}`}
-        aria-valuemin={0}
+        aria-valuemin={1}
         aria-valuemax={n}
-        aria-valuenow={sel ? Math.floor(sel.a) : 0}
+        aria-valuenow={startBucket}
+        data-bucket-us={step}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
@@ -134,4 +138,10 @@ function bucketLabel(us: number): string {
   if (s < 7200) return `${Math.round(s / 60)} min`;
   if (s < 172800) return `${Math.round(s / 3600)} h`;
   return `${Math.round(s / 86400)} d`;
+}
+
+/** A UTC time as precise as a bucket needs: minutes, seconds, or milliseconds. */
+export function utcAt(us: number, bucketUs: number): string {
+  const iso = new Date(Math.floor(us / 1000)).toISOString().replace('T', ' ');
+  return bucketUs >= 60e6 ? iso.slice(0, 16) : bucketUs >= 1e6 ? iso.slice(0, 19) : iso.slice(0, 23);
 }

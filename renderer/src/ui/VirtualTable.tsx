@@ -47,8 +47,8 @@ const OVERSCAN = 8;
 
 export function VirtualTable<T>(p: VirtualTableProps<T>) {
   const rowH = p.rowHeight ?? 28;
+  // The grid element is also the scroller: one focusable element that owns the rows (no container between them).
   const scroller = useRef<HTMLDivElement>(null);
-  const grid = useRef<HTMLDivElement>(null);
   const head = useRef<HTMLDivElement>(null);
   // Two positions: the scroller's own scrollTop (phys), and the rows' position in the full list (virt).
   const [pos, setPosState] = useState({ phys: 0, virt: 0 });
@@ -56,6 +56,10 @@ export function VirtualTable<T>(p: VirtualTableProps<T>) {
   // The rows' viewport: the scroller's height less the sticky header.
   const [viewH, setViewH] = useState(0);
   const id = useId();
+  // The active column: ArrowLeft/Right move it, so every column can be reached and read from the keyboard.
+  const [col, setCol] = useState(0);
+  const colCount = p.columns.length;
+  const activeCol = Math.min(col, colCount - 1);
 
   const contentH = p.rowCount * rowH;
   const physH = Math.min(contentH, MAX_SCROLL_PX);
@@ -151,6 +155,21 @@ export function VirtualTable<T>(p: VirtualTableProps<T>) {
     scrollIntoView(pos);
   };
 
+  /** Makes a column active and scrolls sideways until its header (hence its cells) is fully in view. */
+  const showColumn = (c: number) => {
+    setCol(c);
+    if (p.selected === null && p.rowCount > 0) move(0);
+    const el = scroller.current;
+    const cell = el?.querySelector<HTMLElement>(`[data-col="${c}"][role=columnheader]`);
+    if (!el || !cell) return;
+    const left = cell.offsetLeft;
+    const right = left + cell.offsetWidth;
+    // The row's horizontal padding stays visible on either side, so the first and last columns are not flush.
+    if (c === 0) el.scrollLeft = 0;
+    else if (left < el.scrollLeft) el.scrollLeft = Math.max(0, left - 12);
+    else if (right > el.scrollLeft + el.clientWidth) el.scrollLeft = right - el.clientWidth + 12;
+  };
+
   const page = Math.max(1, Math.floor(viewH / rowH) - 1);
   const onKeyDown = (e: KeyboardEvent) => {
     const cur = p.selected ?? -1;
@@ -167,6 +186,13 @@ export function VirtualTable<T>(p: VirtualTableProps<T>) {
       case 'PageUp':
         move(cur - page);
         break;
+      case 'ArrowRight':
+        showColumn(Math.min(colCount - 1, activeCol + 1));
+        break;
+      case 'ArrowLeft':
+        showColumn(Math.max(0, activeCol - 1));
+        break;
+      // Home and End move between rows, as they always have here (examiners jump to the first and last entry).
       case 'Home':
         move(0);
         break;
@@ -209,13 +235,21 @@ export function VirtualTable<T>(p: VirtualTableProps<T>) {
         onMouseDown={(e) => {
           // Keep keyboard focus on the grid so arrows continue from the clicked row.
           e.preventDefault();
-          grid.current?.focus();
+          scroller.current?.focus();
           p.onSelect(i);
         }}
         onDoubleClick={() => p.onActivate?.(i)}
       >
-        {p.columns.map((c) => (
-          <div key={c.id} role="gridcell" className={`vt-cell ${c.align === 'right' ? 'num' : ''} ${c.mono ? 'mono' : ''}`} title={row && c.title ? c.title(row) : undefined}>
+        {p.columns.map((c, j) => (
+          <div
+            key={c.id}
+            id={`${id}-cell-${i}-${j}`}
+            role="gridcell"
+            aria-colindex={j + 1}
+            data-col={j}
+            className={`vt-cell ${c.align === 'right' ? 'num' : ''} ${c.mono ? 'mono' : ''} ${selected && j === activeCol ? 'vt-cell-active' : ''}`}
+            title={row && c.title ? c.title(row) : undefined}
+          >
             {row ? c.cell(row) : c === p.columns[0] ? <span className="muted">{p.placeholder ?? '…'}</span> : null}
           </div>
         ))}
@@ -223,42 +257,41 @@ export function VirtualTable<T>(p: VirtualTableProps<T>) {
     );
   }
 
-  const active = p.selected !== null && p.selected >= first && p.selected < last ? `${id}-row-${p.selected}` : undefined;
+  // The active cell of the selected row: a screen reader reads it with its column header as the arrows move.
+  const active = p.selected !== null && p.selected >= first && p.selected < last ? `${id}-cell-${p.selected}-${activeCol}` : undefined;
 
   return (
     <div
-      ref={grid}
-      className={`vt ${p.className ?? ''}`}
+      ref={scroller}
+      className={`vt vt-scroll ${p.className ?? ''}`}
       role="grid"
       aria-label={p.label}
       aria-rowcount={p.rowCount + 1}
-      aria-colcount={p.columns.length}
+      aria-colcount={colCount}
       aria-activedescendant={active}
       tabIndex={0}
       onKeyDown={onKeyDown}
+      onScroll={onScroll}
       data-version={p.version}
+      data-active-col={activeCol}
     >
-      <div
-        ref={scroller}
-        className="vt-scroll"
-        // Not a separate tab stop: the grid itself takes focus and handles the keys.
-        tabIndex={-1}
-        onScroll={onScroll}
-      >
-        <div role="rowgroup" className="vt-head" ref={head} style={{ minWidth }}>
-          <div role="row" aria-rowindex={1} className="vt-row vt-head-row" style={{ gridTemplateColumns: template }}>
-            {p.columns.map((c) => (
-              <div key={c.id} role="columnheader" className={`vt-cell ${c.align === 'right' ? 'num' : ''}`}>
-                {c.header}
-              </div>
-            ))}
-          </div>
+      <div role="rowgroup" className="vt-head" ref={head} style={{ minWidth }}>
+        <div role="row" aria-rowindex={1} className="vt-row vt-head-row" style={{ gridTemplateColumns: template }}>
+          {p.columns.map((c, j) => (
+            <div key={c.id} role="columnheader" aria-colindex={j + 1} data-col={j} className={`vt-cell ${c.align === 'right' ? 'num' : ''} ${j === activeCol ? 'vt-col-active' : ''}`}>
+              {c.header}
+            </div>
+          ))}
         </div>
-        <div role="rowgroup" className="vt-spacer" style={{ height: physH, minWidth }}>
-          {rows}
-        </div>
-        {p.rowCount === 0 && p.emptyText ? <div className="vt-empty">{p.emptyText}</div> : null}
       </div>
+      <div role="rowgroup" className="vt-spacer" style={{ height: physH, minWidth }}>
+        {rows}
+      </div>
+      {p.rowCount === 0 && p.emptyText ? (
+        <div role="row" className="vt-empty">
+          <div role="gridcell">{p.emptyText}</div>
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -17,6 +17,9 @@ interface TextFieldProps {
   size?: 'sm' | 'md';
   /** 'password' never shows what is typed (passphrases). */
   type?: 'text' | 'number' | 'search' | 'password';
+  /** What is wrong with the value, shown under the field and read with it (aria-describedby, aria-invalid); null when fine. */
+  error?: string | null;
+  /** Marks the field invalid when its hint already says why (prefer `error`). */
   invalid?: boolean;
   list?: string;
   className?: string;
@@ -32,25 +35,66 @@ interface TextFieldProps {
 
 export function TextField(p: TextFieldProps) {
   const id = useId();
-  const hintId = `${id}-hint`;
+  const describedBy = describedByOf(id, !!p.hint, !!p.error);
   return (
     <div className={`field ${p.className ?? ''}`}>
       <label htmlFor={id}>
         {p.label}
         {p.required ? <span aria-hidden="true"> *</span> : null}
       </label>
-      {p.addon ? <div className="input-addon-row">{input(p, id, hintId)}{p.addon}</div> : input(p, id, hintId)}
-      {p.hint ? (
-        <span id={hintId} className="field-hint">
-          {p.hint}
+      {p.addon ? <div className="input-addon-row">{input(p, id, describedBy)}{p.addon}</div> : input(p, id, describedBy)}
+      <FieldNotes id={id} hint={p.hint} error={p.error} />
+    </div>
+  );
+}
+
+/** The hint and the error of a field, with the ids its control points at. */
+function FieldNotes({ id, hint, error }: { id: string; hint?: ReactNode; error?: string | null }) {
+  return (
+    <>
+      {hint ? (
+        <span id={`${id}-hint`} className="field-hint">
+          {hint}
         </span>
       ) : null}
+      {error ? (
+        <span id={`${id}-error`} className="field-error">
+          <span aria-hidden="true">✗ </span>
+          {error}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+function describedByOf(id: string, hint: boolean, error: boolean): string | undefined {
+  const ids = [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ');
+  return ids || undefined;
+}
+
+/** A multi-line text field (pasted keys and checkpoints) with the same label, hint and error as TextField. */
+export function TextAreaField(p: { label: string; value: string; onChange: (v: string) => void; placeholder?: string; hint?: ReactNode; error?: string | null; className?: string }) {
+  const id = useId();
+  return (
+    <div className={`field ${p.className ?? ''}`}>
+      <label htmlFor={id}>{p.label}</label>
+      <textarea
+        id={id}
+        className="textarea"
+        value={p.value}
+        onChange={(e) => p.onChange(e.target.value)}
+        placeholder={p.placeholder}
+        spellCheck={false}
+        aria-invalid={p.error ? true : undefined}
+        aria-describedby={describedByOf(id, !!p.hint, !!p.error)}
+      />
+      <FieldNotes id={id} hint={p.hint} error={p.error} />
     </div>
   );
 }
 
 /** The input itself, shared by the plain and the with-button layouts. */
-function input(p: TextFieldProps, id: string, hintId: string) {
+function input(p: TextFieldProps, id: string, describedBy: string | undefined) {
   return (
     <input
       id={id}
@@ -60,8 +104,8 @@ function input(p: TextFieldProps, id: string, hintId: string) {
       value={p.value}
       placeholder={p.placeholder}
       required={p.required}
-      aria-invalid={p.invalid || undefined}
-      aria-describedby={p.hint ? hintId : undefined}
+      aria-invalid={p.invalid || p.error ? true : undefined}
+      aria-describedby={describedBy}
       list={p.list}
       min={p.min}
       max={p.max}
@@ -104,6 +148,33 @@ export function SelectField<T extends string>(p: SelectFieldProps<T>) {
         ))}
       </select>
     </div>
+  );
+}
+
+// ---------- buttons ----------
+
+/**
+ * A button that is unavailable while something runs: aria-disabled rather than disabled, so it keeps focus (a disabled
+ * button drops it to <body>) and is still announced, with a reason; activating it does nothing.
+ */
+export function BusyButton({ busy, onClick, className, children, type = 'button', label, busyReason }: { busy: boolean; onClick?: () => void; className?: string; children: ReactNode; type?: 'button' | 'submit'; label?: string; busyReason?: string }) {
+  return (
+    <button
+      type={type}
+      className={className ?? 'btn'}
+      aria-disabled={busy || undefined}
+      aria-label={label}
+      title={busy ? busyReason : undefined}
+      onClick={(e) => {
+        if (busy) {
+          e.preventDefault();
+          return;
+        }
+        onClick?.();
+      }}
+    >
+      {children}
+    </button>
   );
 }
 
@@ -303,7 +374,7 @@ export function Card({ title, description, actions, children, className, labelle
       {title || actions ? (
         <div className="card-head">
           <div>
-            {title ? <h3 id={labelledBy ?? id}>{title}</h3> : null}
+            {title ? <h2 id={labelledBy ?? id} className="card-title">{title}</h2> : null}
             {description ? <p>{description}</p> : null}
           </div>
           {actions ? <div className="btn-row">{actions}</div> : null}
