@@ -93,14 +93,19 @@ step('6. Prove one event on its own (C2SP tlog-proof), and check the proof');
 console.log(indent(sealcheck(['prove', 'archives/kubernetes-audit', '--index', '1234', '--out', 'event-1234.tlog-proof', ...trust]).stdout));
 console.log(indent(sealcheck(['verify-proof', 'event-1234.tlog-proof', '--entry', 'event-1234.entry', ...trust]).stdout));
 
-step('7. Signed attestation for chain of custody (PDF + DSSE statement + SSH signature)');
+step('7. Signed attestation for chain of custody (PDF + DSSE statements + SSH signature), after the installation self-test');
 writeFileSync(join(out, 'keys/examiner.passphrase'), 'demo passphrase: use a real one\n');
-console.log(indent(sealcheck(['keygen', '--examiner', '--name', 'Dana Demo <dana@sealcheck.example>', '--out', 'keys/examiner', '--passphrase-file', 'keys/examiner.passphrase']).stdout));
+console.log(indent(sealcheck(['keygen', '--examiner', '--name', 'Dana Demo <dana@sealcheck.example>', '--out', 'keys/examiner', '--passphrase-file', 'keys/examiner.passphrase',
+  '--organisation', 'Sealcheck demo', '--qualifications', 'Demo examiner: no qualifications, this is sample output']).stdout));
 const attest = sealcheck(['attest', 'archives/kubernetes-audit', ...trust, '--examiner-key', 'keys/examiner.key', '--passphrase-file', 'keys/examiner.passphrase',
   '--case', 'DEMO-2026-001', '--examiner', 'Dana Demo', '--title', 'Review of cluster-admin activity', '--requesting-party', 'Legal department',
-  '--role', 'Forensic examiner', '--organisation', 'Sealcheck demo', '--index', 'case.sqlite', '--out', 'attestation/REPORT.pdf']);
+  '--role', 'Forensic examiner', '--received-from', 'the demo script (sealed in step 2)', '--received-at', new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  '--received-how', 'local folder demo-output/archives', '--evidence-number', 'DEMO-EV-1', '--declaration', 'us-fre-902',
+  '--index', 'case.sqlite', '--out', 'attestation/REPORT.pdf']);
 console.log(indent(attest.stdout));
 console.log(indent(sealcheck(['verify-attestation', 'attestation/REPORT.pdf', '--examiner', 'keys/examiner.pub', '--archive', 'archives/kubernetes-audit']).stdout));
+// Section 11 of the report prints the same checks without Sealcheck; the fingerprint one, as printed:
+console.log(indent(`ssh-keygen -lf REPORT.examiner.pub: ${spawnSync('ssh-keygen', ['-lf', 'REPORT.examiner.pub'], { cwd: join(out, 'attestation'), encoding: 'utf8' }).stdout.trim()}`));
 const ssh = spawnSync('sh', ['-c', 'ssh-keygen -Y verify -f attestation/REPORT.pdf.allowed_signers -I dana@sealcheck.example -n sealcheck-attestation -s attestation/REPORT.pdf.sshsig < attestation/REPORT.pdf'], { cwd: out, encoding: 'utf8' });
 console.log(indent(`ssh-keygen -Y verify: ${(ssh.stdout || ssh.stderr).trim()}`));
 

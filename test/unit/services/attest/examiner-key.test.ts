@@ -12,7 +12,7 @@ import { verifierKeyFromPem } from '../../../../shared/core/keys.ts';
 import { nodeEd25519 } from '../../../../electron/services/crypto.node.ts';
 import { UsageError } from '../../../../electron/services/keys.node.ts';
 import {
-  DEFAULT_SCRYPT, ExaminerKeyError, PASSPHRASE_ENV, decryptExaminerKey, encryptExaminerKey, examinerPrincipal, formatExaminerName,
+  DEFAULT_SCRYPT, ExaminerKeyError, PASSPHRASE_ENV, checkProfileText, decryptExaminerKey, encryptExaminerKey, examinerPrincipal, formatExaminerName,
   generateExaminerKey, importPkcs8ExaminerKey, loadExaminerKey, opensshFingerprint, parseExaminerName, parseSshPublicKeyLine,
   readKeyFileInfo, resolvePassphrase, sha256Fingerprint, sshPublicKeyLine, writeExaminerKeyFiles, type ExaminerKey,
 } from '../../../../electron/services/attest/examiner-key.node.ts';
@@ -367,4 +367,24 @@ test('CLI keygen without --examiner still writes the log/cosigner key strings', 
   const w = await cli(['keygen', '--name', 'witness.example/w1', '--out', join(dir, 'w1'), '--cosigner']);
   assert.equal(w.code, 0, w.err);
   assert.match(await readFile(join(dir, 'w1.pub'), 'utf8'), /^witness\.example\/w1\+[0-9a-f]{8}\+B/);
+});
+
+test('organisation and qualifications are kept with the key, bound by the AEAD; older files without them still read', async () => {
+  const key = generateExaminerKey({ ...JANE, organisation: 'Doe Forensics Ltd', qualifications: 'GCFA; 12 years of practice' });
+  const text = await encryptExaminerKey(key, 'pw-123456', FAST);
+  const j = JSON.parse(text);
+  assert.deepEqual([j.organisation, j.qualifications], ['Doe Forensics Ltd', 'GCFA; 12 years of practice']);
+  const back = await decryptExaminerKey(text, 'pw-123456');
+  assert.deepEqual([back.identity.organisation, back.identity.qualifications], ['Doe Forensics Ltd', 'GCFA; 12 years of practice']);
+  for (const [field, value] of [['organisation', 'Someone Else Inc'], ['qualifications', 'none']] as const) {
+    const edited = JSON.stringify({ ...j, [field]: value }, null, 2);
+    await assert.rejects(decryptExaminerKey(edited, 'pw-123456'), /the passphrase is right but the file was altered/, field);
+  }
+  // Removing both is detected too: the additional data then lacks them.
+  const { organisation: _o, qualifications: _q, ...without } = j;
+  await assert.rejects(decryptExaminerKey(JSON.stringify(without), 'pw-123456'), /file was altered/);
+  // A file written without them (as before they existed) reads, with neither set.
+  const plain = await decryptExaminerKey(await encryptExaminerKey(generateExaminerKey(JANE), 'pw-123456', FAST), 'pw-123456');
+  assert.equal(plain.identity.organisation, undefined);
+  assert.throws(() => checkProfileText('two\nlines', 'organisation'), /organisation contains a control character/);
 });
