@@ -29,6 +29,7 @@ import { openCaseDatabase } from '../index/writer.node.ts';
 import { startWorker, TOOL_VERSION } from '../runtime.node.ts';
 import type { JobReply, JobRequest } from '../../workers/job.worker.ts';
 import { CASE_DB, CaseError, RecentCases, createCaseFolder, folderName, readCase, saveCase, type CaseFile } from './cases.node.ts';
+import { indentJson } from '../../../shared/core/formats/json-indent.ts';
 
 export class ApiFailure extends Error {
   constructor(readonly code: string, message: string) {
@@ -417,7 +418,8 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
       let pretty: string | null = null;
       if (text !== null) {
         try {
-          pretty = JSON.stringify(JSON.parse(text), null, 2);
+          // Indented by moving whitespace only: JSON.parse would round a 19-digit number shown as evidence.
+          pretty = indentJson(text);
         } catch {
           pretty = null;
         }
@@ -489,7 +491,7 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
       if (!keyPath) throw new ApiFailure('bad-request', 'name the examiner public key (PEM .pub or .ssh.pub) to check the report against');
       let key: Uint8Array;
       try {
-        key = examinerPublicKey(await readFile(keyPath, 'utf8'));
+        key = examinerPublicKey(await readBoundedText(keyPath, KEY_FILE_LIMIT, 'examiner key file'));
       } catch (e) {
         throw new ApiFailure('bad-key', `${keyPath}: ${(e as Error).message}`);
       }

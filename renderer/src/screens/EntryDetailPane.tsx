@@ -5,6 +5,8 @@ import { api, ApiError, errorText } from '../api.ts';
 import { Badge, Banner, ErrorBanner, Hash, StatusBadge, TabPanel, Tabs, PathText } from '../ui/controls.tsx';
 import { bytes, count } from '../lib/format.ts';
 import { RevealButtons } from '../ui/RevealButtons.tsx';
+import { wrappedEventText } from '../../../shared/core/formats/detect.ts';
+import { indentJson } from '../../../shared/core/formats/json-indent.ts';
 
 type View = 'fields' | 'json' | 'text' | 'base64';
 const VIEWS = [
@@ -143,6 +145,7 @@ export function EntryDetailPane({ folder, archiveId, index, onClose }: { folder:
           </TabPanel>
           <TabPanel idPrefix="entry-view" id="json" selected={view === 'json'} className="detail-view">
             {e.pretty !== null ? <pre className="code-block" aria-label="Pretty-printed JSON">{e.pretty}</pre> : <p className="muted">This entry is not JSON; see Exact text.</p>}
+            <InnerEvent rawText={e.rawText} />
           </TabPanel>
           <TabPanel idPrefix="entry-view" id="text" selected={view === 'text'} className="detail-view">
             <p className="muted small">The entry's bytes exactly as sealed (UTF-8; invalid bytes show as �). {bytes(e.length)}, LF excluded.</p>
@@ -154,6 +157,18 @@ export function EntryDetailPane({ folder, archiveId, index, onClose }: { folder:
         </div>
       ) : null}
     </aside>
+  );
+}
+
+/** An export record (AKS, CloudWatch, OTLP…) holds the audit event as a string: shown here as that string held it, the record above as sealed. */
+function InnerEvent({ rawText }: { rawText: string | null }) {
+  const inner = rawText === null ? null : wrappedEventText(rawText);
+  if (inner === null) return null;
+  return (
+    <>
+      <p className="muted small">The audit event inside this {inner.via} record (the columns come from it), as the record holds it:</p>
+      <pre className="code-block" aria-label="Event inside the record">{indentJson(inner.text) ?? inner.text}</pre>
+    </>
   );
 }
 
