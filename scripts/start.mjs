@@ -32,6 +32,7 @@ if (checkBinding(sqlite, target) !== null) {
     await ensureElectronBinding(root, target);
   } catch (e) {
     console.error(`sealcheck: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
   }
 }
 // Checked here, before a window opens: a wrong ABI would only fail at the first case database.
