@@ -37,7 +37,7 @@ Usage:
                   (passphrase: first line of F, else $SEALCHECK_PASSPHRASE)
   sealcheck seal --key LOG.key --origin ORIGIN --out ARCHIVE [--cosign W.key ...]
                  [--checkpoint-every N] [--segment-entries N] [--gzip] [--append]
-                 [--kind KIND] [--description TEXT] INPUT...
+                 [--kind auto|KIND] [--description TEXT] INPUT...
   sealcheck verify ARCHIVE --trust KEY [--trust NAME=KEY.pem ...] [--witness KEY ... --quorum K]
                    [--anchor CHECKPOINT ...] [--origin ORIGIN] [--index CASE.sqlite] [--json]
   sealcheck prove ARCHIVE --index N --out FILE.tlog-proof --trust KEY [--trust NAME=KEY.pem ...]
@@ -189,8 +189,9 @@ async function sealCommand(argv: string[], io: Io): Promise<number> {
   }, 'seal');
   const key = await loadSignerKey(required(p, 'key', 'seal'), '--key');
   const cosigners = await Promise.all((p.flags.get('cosign') ?? []).map((f) => loadSignerKey(f, '--cosign')));
-  const kind = one(p, 'kind');
-  if (kind !== undefined && !(SOURCE_KINDS as readonly string[]).includes(kind)) throw new UsageError(`seal: --kind must be one of ${SOURCE_KINDS.join(', ')}`);
+  // `auto` (the default): the kind is detected from the entries, and the shape of each input from its content.
+  const kind = one(p, 'kind') === 'auto' ? undefined : one(p, 'kind');
+  if (kind !== undefined && !(SOURCE_KINDS as readonly string[]).includes(kind)) throw new UsageError(`seal: --kind must be auto or one of ${SOURCE_KINDS.join(', ')}`);
   if (p.positional.length === 0) throw new UsageError('seal: no INPUT given (audit log files, or - for standard input)');
   const description = one(p, 'description');
   const checkpointEvery = positiveInteger(p, 'checkpoint-every', 'seal');
@@ -209,6 +210,8 @@ async function sealCommand(argv: string[], io: Io): Promise<number> {
   io.stdout(`  ${r.segmentsWritten.length} segment${r.segmentsWritten.length === 1 ? '' : 's'}, ${r.checkpointsWritten.length} checkpoint${r.checkpointsWritten.length === 1 ? '' : 's'} (last: ${r.checkpointsWritten[r.checkpointsWritten.length - 1]})\n`);
   if (r.emptyLinesSkipped) io.stdout(`  ${r.emptyLinesSkipped} empty input line${r.emptyLinesSkipped === 1 ? '' : 's'} skipped (an empty line is not an entry)\n`);
   if (r.finalNewlinesAdded) io.stdout(`  ${r.finalNewlinesAdded} input${r.finalNewlinesAdded === 1 ? '' : 's'} ended without a newline; the last line was sealed as it is, with LF added\n`);
+  for (const note of r.notes) io.stdout(`  ${note}\n`);
+  for (const warning of r.warnings) io.stderr(`warning: ${warning}\n`);
   return 0;
 }
 
