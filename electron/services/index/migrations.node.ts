@@ -1,5 +1,6 @@
 // Numbered schema migrations of the case database (docs/index-schema.md); each runs once, in a transaction.
 import type Database from 'better-sqlite3';
+import { AGGREGATE_TABLES, aggregateSql } from './aggregates.node.ts';
 import { DICT_FIELDS, FIELD_COLUMNS, NUM_FIELDS, ROW_COLUMNS, TEXT_FIELDS } from './columns.node.ts';
 
 export interface Migration {
@@ -164,6 +165,11 @@ CREATE INDEX IF NOT EXISTS entries_code ON entries (response_code, time_us);
     version: 4,
     name: 'dictionary-encoded entries: strings, entry_rows, the entries view, full-text search over distinct strings',
     sql: DICTIONARY_MIGRATION(),
+  },
+  {
+    version: 5,
+    name: 'aggregates per archive: value_counts, preset_counts, time_counts',
+    sql: `${AGGREGATE_TABLES}\n${aggregateSql('1').join(';\n')};`,
   },
 ];
 

@@ -4,11 +4,9 @@ import { toHex } from '../../../shared/core/bytes.ts';
 import type { EntryStatus, EventFilterInput } from '../../../shared/api.ts';
 export type { EntryStatus };
 import { INDEX_BITS, FIELD_COLUMNS, FTS_COLUMNS } from './columns.node.ts';
+import { PRESET_ID_SQL, SERVICE_ACCOUNT_SQL, TOP_FIELDS, valueOf, WRITE_VERBS, type PresetName } from './aggregates.node.ts';
 
-export const PRESETS = ['secrets-access', 'rbac-changes', 'exec', 'impersonation', 'denied', 'anonymous', 'deletions', 'admission-changes', 'service-account'] as const;
-export type PresetName = (typeof PRESETS)[number];
-
-const WRITE_VERBS = "('create', 'update', 'patch', 'delete', 'deletecollection')";
+export { PRESETS, TOP_FIELDS, type PresetName } from './aggregates.node.ts';
 
 /** Each preset's exact definition (documented in docs/index-schema.md), as SQL over the `entries` view `e`. */
 export const PRESET_SQL: Record<Exclude<PresetName, 'service-account'>, string> = {
@@ -23,23 +21,7 @@ export const PRESET_SQL: Record<Exclude<PresetName, 'service-account'>, string> 
 };
 
 
-/** `e.<col>_id` is the id of a string for which `cond` (over `value`) holds: the dictionary form of a test on `e.<col>`. */
-const valueOf = (col: string, cond: string) => `e.${col}_id IN (SELECT id FROM strings WHERE ${cond})`;
 
-/**
- * The same definitions over `entry_rows` (dictionary ids), which is what is run: each test on a text
- * column becomes the same test on the distinct strings, then a lookup of their ids.
- */
-const PRESET_ID_SQL: Record<Exclude<PresetName, 'service-account'>, string> = {
-  'secrets-access': valueOf('resource', "value = 'secrets'"),
-  'rbac-changes': `${valueOf('resource', "value IN ('roles', 'clusterroles', 'rolebindings', 'clusterrolebindings')")} AND ${valueOf('verb', `value IN ${WRITE_VERBS}`)}`,
-  exec: `${valueOf('resource', "value = 'pods'")} AND ${valueOf('subresource', "value IN ('exec', 'attach', 'portforward')")}`,
-  impersonation: 'e.impersonated_user_id IS NOT NULL',
-  denied: `(e.response_code = 403 OR ${valueOf('decision', "value = 'forbid'")})`,
-  anonymous: `(${valueOf('username', "value IN ('system:anonymous')")} OR ${valueOf('groups', `value LIKE '%"system:unauthenticated"%'`)})`,
-  deletions: valueOf('verb', "value IN ('delete', 'deletecollection')"),
-  'admission-changes': `${valueOf('resource', "value IN ('validatingwebhookconfigurations', 'mutatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings')")} AND ${valueOf('verb', `value IN ${WRITE_VERBS}`)}`,
-};
 
 /** The API's filter (shared/api.ts), with the preset named by the list above. */
 export type EventFilter = Omit<EventFilterInput, 'preset'> & { preset?: PresetName };
@@ -119,7 +101,7 @@ function where(db: Database.Database, filter: EventFilter): { sql: string; param
   if (filter.preset !== undefined) {
     if (filter.preset === 'service-account') {
       const name = filter.presetArg ?? '';
-      if (name === '') c.push(valueOf('username', "value LIKE 'system:serviceaccount:%'"));
+      if (name === '') c.push(SERVICE_ACCOUNT_SQL);
       else if (name.includes(':')) {
         c.push(valueOf('username', 'value = ?'));
         p.push(`system:serviceaccount:${name}`);
@@ -213,7 +195,37 @@ export function listEvents(db: Database.Database, filter: EventFilter, options: 
   };
 }
 
+/**
+ * When a filter asks only for what the per-archive aggregates hold (an archive, and for counts a
+ * preset), the condition on their archive_id; null when the rows must be read.
+ */
+function aggregateScope(filter: EventFilter, allowPreset: boolean): { sql: string; params: unknown[] } | null {
+  for (const [k, v] of Object.entries(filter)) {
+    if (v === undefined || k === 'archiveId') continue;
+    if (k === 'text' && typeof v === 'string' && v.trim() === '') continue;
+    if (allowPreset && k === 'preset' && v !== 'service-account') continue;
+    if (allowPreset && k === 'preset' && (filter.presetArg ?? '') === '') continue;
+    if (allowPreset && k === 'presetArg' && filter.preset === 'service-account' && v === '') continue;
+    if (allowPreset && k === 'presetArg' && filter.preset !== 'service-account') continue;
+    return null;
+  }
+  // Aggregates are written when an archive's indexing finishes; archives still indexing are left out, as by where().
+  const complete = "archive_id IN (SELECT id FROM archives WHERE state = 'complete')";
+  return filter.archiveId === undefined ? { sql: complete, params: [] } : { sql: `${complete} AND archive_id = ?`, params: [filter.archiveId] };
+}
+
 export function countEvents(db: Database.Database, filter: EventFilter): number {
+  const scope = aggregateScope(filter, true);
+  if (scope) {
+    const sql = filter.preset === undefined
+      ? `SELECT coalesce(sum(n), 0) FROM time_counts WHERE ${scope.sql}`
+      : `SELECT coalesce(sum(n), 0) FROM preset_counts WHERE ${scope.sql} AND preset = ?`;
+    const counted = db.prepare(sql).pluck().get(...scope.params, ...(filter.preset === undefined ? [] : [filter.preset])) as number;
+    // time_counts holds only rows with a time: the rest are counted from the rows (none, for audit events).
+    if (filter.preset !== undefined) return counted;
+    const w = where(db, filter);
+    return counted + (db.prepare(`SELECT count(*) AS n ${FROM} WHERE ${w.sql} AND e.time_us IS NULL`).get(...w.params) as { n: number }).n;
+  }
   const w = where(db, filter);
   return (db.prepare(`SELECT count(*) AS n ${FROM} WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
 }
@@ -225,6 +237,8 @@ export interface Bucket {
 
 /** Event counts per time bucket over the filter's time span (or the data's, when the filter has none). */
 export function histogram(db: Database.Database, filter: EventFilter, buckets = 60): { bucketUs: number; buckets: Bucket[] } {
+  const scope = aggregateScope(filter, false);
+  if (scope) return histogramFromSeconds(db, filter, buckets, scope);
   const w = where(db, filter);
   const span = db.prepare(`SELECT min(e.time_us) AS lo, max(e.time_us) AS hi ${FROM} WHERE ${w.sql} AND e.time_us IS NOT NULL`).get(...w.params) as { lo: number | null; hi: number | null };
   if (span.lo === null || span.hi === null) return { bucketUs: 0, buckets: [] };
@@ -236,11 +250,56 @@ export function histogram(db: Database.Database, filter: EventFilter, buckets = 
   return { bucketUs, buckets: rows.map((r) => ({ startUs: lo + r.b * bucketUs, count: r.n })) };
 }
 
-export const TOP_FIELDS = { users: 'username', resources: 'resource', sourceIps: 'source_ip', userAgents: 'user_agent', verbs: 'verb', namespaces: 'namespace' } as const;
+
+/**
+ * The same buckets from the per-second counts: a bucket's count is F(end) - F(start), F(x) being the
+ * number of rows before x: whole seconds from time_counts, plus the rows of x's own second before
+ * x, counted on the time index (one second's rows at most).
+ */
+function histogramFromSeconds(db: Database.Database, filter: EventFilter, buckets: number, scope: { sql: string; params: unknown[] }): { bucketUs: number; buckets: Bucket[] } {
+  const seconds = db.prepare(`SELECT second, sum(n) AS n FROM time_counts WHERE ${scope.sql} GROUP BY second ORDER BY second`).all(...scope.params) as { second: number; n: number }[];
+  if (seconds.length === 0) return { bucketUs: 0, buckets: [] };
+  const w = where(db, filter);
+  const inRange = db.prepare(`SELECT count(*) AS n, min(e.time_us) AS lo, max(e.time_us) AS hi ${FROM} WHERE ${w.sql} AND e.time_us >= ? AND e.time_us < ?`);
+  const within = (from: number, to: number) => inRange.get(...w.params, from, to) as { n: number; lo: number | null; hi: number | null };
+  const first = seconds[0]!.second;
+  const last = seconds[seconds.length - 1]!.second;
+  const lo = within(first * 1e6, (first + 1) * 1e6).lo!;
+  const hi = within(last * 1e6, (last + 1) * 1e6).hi! + 1;
+  const bucketUs = Math.max(1, Math.ceil((hi - lo) / buckets));
+  const prefix = [0];
+  for (const s of seconds) prefix.push(prefix[prefix.length - 1]! + s.n);
+  const before = (x: number): number => {
+    const sec = Math.floor(x / 1e6);
+    let a = 0;
+    let b = seconds.length;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (seconds[m]!.second < sec) a = m + 1;
+      else b = m;
+    }
+    return prefix[a]! + (a < seconds.length && seconds[a]!.second === sec ? within(sec * 1e6, x).n : 0);
+  };
+  const out: Bucket[] = [];
+  const count = Math.floor((hi - 1 - lo) / bucketUs) + 1;
+  let start = before(lo);
+  for (let b = 0; b < count; b++) {
+    const end = before(lo + (b + 1) * bucketUs);
+    if (end > start) out.push({ startUs: lo + b * bucketUs, count: end - start });
+    start = end;
+  }
+  return { bucketUs, buckets: out };
+}
 
 export function topValues(db: Database.Database, filter: EventFilter, field: keyof typeof TOP_FIELDS, n = 10): { value: string; count: number }[] {
-  const w = where(db, filter);
   const col = TOP_FIELDS[field];
+  const scope = aggregateScope(filter, false);
+  if (scope) {
+    return db.prepare(`SELECT (SELECT value FROM strings WHERE id = g.id) AS value, g.n AS count
+      FROM (SELECT value_id AS id, sum(n) AS n FROM value_counts WHERE ${scope.sql} AND field = ? GROUP BY value_id) g
+      ORDER BY count DESC, value LIMIT ?`).all(...scope.params, field, n) as { value: string; count: number }[];
+  }
+  const w = where(db, filter);
   // Counted per id, then each counted id's string looked up once.
   return db.prepare(`SELECT (SELECT value FROM strings WHERE id = g.id) AS value, g.n AS count
     FROM (SELECT e.${col}_id AS id, count(*) AS n ${FROM} WHERE ${w.sql} AND e.${col}_id IS NOT NULL GROUP BY e.${col}_id) g

@@ -7,6 +7,7 @@ import type { ContainerKind, VerifyReport } from '../../../shared/core/report.ts
 import { DICT_FIELDS, INDEX_BITS, NUM_FIELDS, ROW_COLUMNS, TEXT_FIELDS, FIELD_COLUMNS } from './columns.node.ts';
 import { META, type RowBatch } from './rows.node.ts';
 import { migrate, SECONDARY_INDEXES, SECONDARY_INDEX_NAMES } from './migrations.node.ts';
+import { computeAggregates, dropAggregates } from './aggregates.node.ts';
 import { openSqlite } from './sqlite-binding.node.ts';
 
 export interface ArchiveMeta {
@@ -130,6 +131,7 @@ export class CaseWriter {
         const hi = lo + INDEX_BITS - 1;
         // Its strings stay: other archives may use them, and full-text search reaches rows only through ids.
         db.prepare('DELETE FROM entry_rows WHERE eid BETWEEN ? AND ?').run(lo, hi);
+        dropAggregates(db, old.id);
         db.prepare('DELETE FROM archives WHERE id = ?').run(old.id);
       }
       // Loading into an empty table is much faster without the secondary indexes; they are built at the end.
@@ -198,6 +200,7 @@ export class CaseWriter {
     const db = this.db;
     if (this.bulk) db.exec(SECONDARY_INDEXES());
     db.transaction(() => {
+      computeAggregates(db, archiveId);
       const m = report.manifest;
       db.prepare('UPDATE archives SET sha256 = ?, origin = ?, source_kind = ?, manifest = ?, state = ? WHERE id = ?')
         .run(report.archive.sha256 || null, report.origin, m?.source?.kind ?? null, m ? JSON.stringify(m) : null, 'complete', archiveId);
