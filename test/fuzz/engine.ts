@@ -66,13 +66,39 @@ function bucket(n: number): number {
   return 8;
 }
 
+// One inspector session for the whole process, started before the parsers load (see
+// coverage-start.ts): V8 instruments blocks only in functions compiled after precise coverage
+// started, and stopping it throws the counters away.
+let session: Session | null = null;
+
+function post(method: string, params?: object): unknown {
+  let result: unknown;
+  let error: unknown = null;
+  session!.post(method, params ?? {}, (err, r) => {
+    error = err;
+    result = r;
+  });
+  if (error) throw error;
+  return result;
+}
+
+/** Starts block coverage for the rest of the process; import coverage-start.ts before any parser. */
+export function startCoverage(): void {
+  if (session) return;
+  session = new Session();
+  session.connect();
+  post('Profiler.enable');
+  post('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
+}
+
 export class Coverage {
-  private readonly session = new Session();
   private readonly urls: Set<string>;
   /** Block ranges ever executed: `url start end`. */
   readonly blocks = new Set<string>();
   /** Block ranges V8 reported at all (executed or not), for the denominator. */
   readonly known = new Set<string>();
+  /** Per script: every block range ever reported. */
+  private readonly ranges = new Map<string, Map<string, [number, number]>>();
   /** Features: block plus hit-count bucket. */
   private readonly features = new Set<string>();
   /** Per script: which source characters lay inside an executed innermost range (the c8 measure). */
@@ -80,20 +106,9 @@ export class Coverage {
 
   constructor(files: string[]) {
     this.urls = new Set(files.map((f) => pathToFileURL(join(ROOT.pathname, f)).href));
-    this.session.connect();
-    this.post('Profiler.enable');
-    this.post('Profiler.startPreciseCoverage', { callCount: true, detailed: true });
-  }
-
-  private post(method: string, params?: object): unknown {
-    let result: unknown;
-    let error: unknown = null;
-    this.session.post(method, params ?? {}, (err, r) => {
-      error = err;
-      result = r;
-    });
-    if (error) throw error;
-    return result;
+    startCoverage();
+    // Counts so far belong to whatever ran before this target.
+    post('Profiler.takePreciseCoverage');
   }
 
   /**
@@ -102,31 +117,47 @@ export class Coverage {
    * blocks count, since summed hit counts say nothing about any one input.
    */
   take(paint = false, record = true): number {
-    const { result } = this.post('Profiler.takePreciseCoverage') as { result: ScriptCoverage[] };
+    const { result } = post('Profiler.takePreciseCoverage') as { result: ScriptCoverage[] };
     let fresh = 0;
     for (const s of result) {
       if (!this.urls.has(s.url)) continue;
       const all: Range[] = [];
-      for (const f of s.functions) {
-        for (const r of f.ranges) {
-          const key = `${s.url} ${r.startOffset} ${r.endOffset}`;
-          if (!record) {
-            if (r.count > 0 && !this.blocks.has(key)) fresh++;
-            continue;
-          }
+      for (const f of s.functions) for (const r of f.ranges) all.push(r);
+      if (all.length === 0) continue;
+      // V8 reports a block only where its count differs from the enclosing range's (a block run as
+      // often as its function is merged away), so a block's count in this run is that of the
+      // innermost reported range around it. Blocks are known from any run that reported them.
+      let blocks = this.ranges.get(s.url);
+      if (!blocks) this.ranges.set(s.url, (blocks = new Map()));
+      for (const r of all) {
+        const key = `${s.url} ${r.startOffset} ${r.endOffset}`;
+        if (!blocks.has(key)) {
+          blocks.set(key, [r.startOffset, r.endOffset]);
           this.known.add(key);
-          if (r.count > 0) {
-            this.blocks.add(key);
-            const feature = `${key} ${bucket(r.count)}`;
-            if (!this.features.has(feature)) {
-              this.features.add(feature);
-              fresh++;
-            }
-          }
-          if (paint) all.push(r);
         }
       }
-      if (paint && all.length > 0) this.paint(s.url, all);
+      for (const [key, [from, to]] of blocks) {
+        let count = 0;
+        let width = Infinity;
+        for (const r of all) {
+          if (r.startOffset <= from && to <= r.endOffset && r.endOffset - r.startOffset < width) {
+            width = r.endOffset - r.startOffset;
+            count = r.count;
+          }
+        }
+        if (count === 0) continue;
+        if (!record) {
+          if (!this.blocks.has(key)) fresh++;
+          continue;
+        }
+        this.blocks.add(key);
+        const feature = `${key} ${bucket(count)}`;
+        if (!this.features.has(feature)) {
+          this.features.add(feature);
+          fresh++;
+        }
+      }
+      if (paint) this.paint(s.url, all);
     }
     return fresh;
   }
@@ -157,10 +188,6 @@ export class Coverage {
     return { covered, total };
   }
 
-  close(): void {
-    this.post('Profiler.stopPreciseCoverage');
-    this.session.disconnect();
-  }
 }
 
 // ---------- mutations ----------
@@ -264,6 +291,8 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 export interface FuzzResult {
   target: string;
   executions: number;
+  /** Of which the seeds (and saved corpus) replayed first. */
+  seedRuns: number;
   seconds: number;
   corpus: number;
   blocks: number;
@@ -279,8 +308,12 @@ export interface FuzzOptions {
   seed?: number;
   /** Directory where kept inputs are saved (and read back as extra seeds); none in smoke runs. */
   corpusDir?: string;
+  /** A saved corpus read as extra seeds and never written (smoke runs). */
+  seedDir?: string;
   /** Directory where failing inputs are written. */
   crashDir?: string;
+  /** Re-run the kept corpus at the end to measure the share of source characters covered (default true). */
+  measure?: boolean;
   /** Stop at the first failure (smoke runs) or keep going, collecting distinct ones. */
   stopOnFailure?: boolean;
   log?: (line: string) => void;
@@ -336,9 +369,10 @@ export async function fuzz(t: FuzzTarget, o: FuzzOptions): Promise<FuzzResult> {
   };
 
   const seeds = t.seeds();
-  if (o.corpusDir) {
+  for (const dir of [o.corpusDir, o.seedDir]) {
+    if (!dir) continue;
     try {
-      for (const f of readdirSync(o.corpusDir).sort()) seeds.push(new Uint8Array(readFileSync(join(o.corpusDir, f))));
+      for (const f of readdirSync(dir).sort()) seeds.push(new Uint8Array(readFileSync(join(dir, f))));
     } catch {
       // No saved corpus yet.
     }
@@ -365,7 +399,9 @@ export async function fuzz(t: FuzzTarget, o: FuzzOptions): Promise<FuzzResult> {
   // reached a block never reached before is run again one input at a time to find which to keep.
   // Every sixteenth batch runs one at a time anyway, so hit-count novelty is not lost altogether.
   let round = 0;
-  while (Date.now() - started < o.milliseconds && !(o.stopOnFailure && failures.length)) {
+  const seedRuns = executions;
+  // At least one batch of new inputs, however long the seeds took.
+  while ((round === 0 || Date.now() - started < o.milliseconds) && !(o.stopOnFailure && failures.length)) {
     const single = round++ % 16 === 0;
     const batch: Uint8Array[] = [];
     for (let k = 0; k < 16; k++) batch.push(next());
@@ -390,7 +426,7 @@ export async function fuzz(t: FuzzTarget, o: FuzzOptions): Promise<FuzzResult> {
     for (const [name, c] of wanted) writeFileSync(join(o.corpusDir, name), c);
   }
   // Re-run the kept corpus once with per-character painting, for a coverage share comparable to c8's.
-  for (const input of corpus) {
+  for (const input of o.measure === false ? [] : corpus) {
     try {
       await t.run(input);
     } catch {
@@ -398,8 +434,7 @@ export async function fuzz(t: FuzzTarget, o: FuzzOptions): Promise<FuzzResult> {
     }
     cov.take(true);
   }
-  const result: FuzzResult = { target: t.name, executions, seconds, corpus: corpus.length, blocks: cov.blocks.size, knownBlocks: cov.known.size, chars: cov.charShare(), failures, seed };
-  cov.close();
+  const result: FuzzResult = { target: t.name, executions, seedRuns, seconds, corpus: corpus.length, blocks: cov.blocks.size, knownBlocks: cov.known.size, chars: cov.charShare(), failures, seed };
   return result;
 }
 

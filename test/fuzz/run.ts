@@ -1,4 +1,5 @@
 // `npm run fuzz -- [TARGET...] [--minutes N] [--seed N] [--list]`: runs the fuzz targets in turn (all by default, 3 minutes each) and prints executions, coverage and failures.
+import './coverage-start.ts';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fuzz } from './engine.ts';
