@@ -13,6 +13,7 @@ import { seal, type SealResult } from '../../../electron/services/seal.node.ts';
 import { verifyArchive } from '../../../electron/services/verify.node.ts';
 import { openCaseDatabase, type RunMeta } from '../../../electron/services/index/writer.node.ts';
 import { countEvents, PRESETS } from '../../../electron/services/index/query.node.ts';
+import { main } from '../../../electron/cli/main.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FIXTURES = join(ROOT, 'test/fixtures/formats');
@@ -62,6 +63,8 @@ function wrappedInputs(): Record<string, string> {
     'eks-export-lines': ['000000.txt', FALCO.map((l, i) => `${times[i]!.replace(/\.\d+Z$/, '.000Z')} ${l}`).join('\n') + '\n'],
     'eks-firehose-gzip': ['firehose.gz', gzipSync(Buffer.from(JSON.stringify({ messageType: 'DATA_MESSAGE', owner: '123456789012', logGroup: '/aws/eks/prod/cluster', logStream: 'kube-apiserver-audit-1', subscriptionFilters: ['f'], logEvents: FALCO.map((l, i) => ({ id: `370${i}`, timestamp: Date.parse(times[i]!), message: l })) })))],
     'otlp': ['otlp.json', JSON.stringify({ resourceLogs: [{ resource: { attributes: [] }, scopeLogs: [{ scope: {}, logRecords: FALCO.map((l, i) => ({ timeUnixNano: `${BigInt(Date.parse(times[i]!)) * 1_000_000n}`, body: { stringValue: l } })) }] }] }, null, 2)],
+    // must-gather: audit_logs/kube-apiserver/<node>-audit.log.gz, the apiserver's JSON lines gzipped per node.
+    'must-gather-gzip': ['node-1-audit.log.gz', gzipSync(Buffer.from(FALCO.join('\n') + '\n'))],
     'webhook-eventlists': ['webhook.jsonl', `${JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', metadata: {}, items: FALCO.slice(0, 4).map((l) => JSON.parse(l)) })}\n${JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', metadata: {}, items: FALCO.slice(4).map((l) => JSON.parse(l)) })}\n`],
   };
   const paths: Record<string, string> = {};
@@ -171,7 +174,7 @@ describe('every real file seals, verifies and indexes with columns', () => {
 });
 
 describe('the same events in every export shape', () => {
-  const SHAPES = ['aks-pretty', 'aks-pt1h-lines', 'eks-filter-log-events', 'eks-export-lines', 'eks-firehose-gzip', 'otlp', 'webhook-eventlists'];
+  const SHAPES = ['aks-pretty', 'aks-pt1h-lines', 'eks-filter-log-events', 'eks-export-lines', 'eks-firehose-gzip', 'otlp', 'must-gather-gzip', 'webhook-eventlists'];
 
   test('index to the same rows as the raw events', () => {
     const want = rows('falco_k8s-audit_configmap-sensitive-values.jsonl').map(key);
@@ -181,7 +184,7 @@ describe('the same events in every export shape', () => {
       assert.deepEqual(rows(shape).map(key), want, shape);
     }
     // A CloudWatch export line is text, so its archive is `other`; every other shape holds JSON records.
-    assert.deepEqual(SHAPES.map((s) => sealed[s]!.result.kind), ['kubernetes-audit', 'kubernetes-audit', 'kubernetes-audit', 'other', 'kubernetes-audit', 'kubernetes-audit', 'kubernetes-audit']);
+    assert.deepEqual(SHAPES.map((s) => sealed[s]!.result.kind), ['kubernetes-audit', 'kubernetes-audit', 'kubernetes-audit', 'other', 'kubernetes-audit', 'kubernetes-audit', 'kubernetes-audit', 'kubernetes-audit']);
   });
 
   test('give the same preset answers', () => {
@@ -198,4 +201,24 @@ describe('the same events in every export shape', () => {
       db.close();
     }
   });
+});
+
+test('sealcheck seal --kind auto says what it found in each input, and warns on stderr naming the file', async () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t), stderrIsTty: false };
+  assert.equal(await main(['keygen', '--name', 'cli.example/log', '--out', join(dir, 'cli')], io), 0);
+  const otlp = join(FIXTURES, 'openshift-clo_otlp-forwarder_audit-kube.json');
+  const auditd = join(FIXTURES, 'crowdsec-hub_auditd.log');
+  out.length = 0;
+  const code = await main(['seal', '--key', join(dir, 'cli.key'), '--origin', 'cli.example/log', '--out', join(dir, 'cli.archive'), '--kind', 'auto', otlp, auditd], io);
+  assert.equal(code, 0, err.join(''));
+  const text = out.join('');
+  assert.match(text, /^sealed 7 entries \(other\) into /);
+  assert.ok(text.includes(`  ${otlp}: a JSON document, 3 records in OTLP/JSON logRecords (OpenTelemetry / OpenShift log forwarder): one entry per record, its bytes as in the file\n`));
+  assert.deepEqual(err, [
+    `warning: ${otlp}: 3 records spanned several lines (pretty-printed); an entry holds no LF (spec §2), so the line breaks and indentation between JSON tokens were left out of those entries, every token's bytes are as in the file\n`,
+    `warning: ${auditd}: not a recognised log format (none of its first 4 lines is an audit event or access line); sealed line by line as other\n`,
+  ]);
+  assert.equal(await main(['seal', '--key', join(dir, 'cli.key'), '--origin', 'cli.example/log', '--out', join(dir, 'cli2.archive'), '--kind', 'nginx', auditd], io), 2);
 });
