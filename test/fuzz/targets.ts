@@ -21,7 +21,7 @@ import { GzipFormatError, gunzipStrict, gzipMember } from '../../electron/servic
 import { anchorFromBytes, parseVerifierKeyText, UsageError } from '../../electron/services/keys.node.ts';
 import { formatProof, MAX_PROOF_BYTES, parseProof, ProofFormatError, verifyProof } from '../../electron/services/proof.node.ts';
 import { checkpointText, logKey, ORIGIN, publicOf, signNote, witness1 } from '../helpers/archives.ts';
-import { bytesOf, expectOwnError, FuzzFailure, readSeed, readSeedDir, type FuzzTarget } from './engine.ts';
+import { expectOwnError, FuzzFailure, readSeed, readSeedDir, type FuzzTarget } from './engine.ts';
 
 const utf8 = new TextEncoder();
 const lenient = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -608,7 +608,63 @@ const recordSplitTarget: FuzzTarget = {
   },
 };
 
-export const TARGETS: FuzzTarget[] = [tarTarget, gzipTarget, manifestTarget, noteTarget, keysTarget, proofTarget, segmentTarget, eventsTarget, jsonObjectTarget, recordSplitTarget];
+// ---------- attestation PDF / CMS (what verify-attestation reads) ----------
 
-export { bytesOf };
-void toBase64;
+const pdfObj = (n: number, dict: string, body: Uint8Array): Uint8Array => concat([utf8.encode(`${n} 0 obj\n<< ${dict} /Length ${body.length} >>\nstream\n`), body, utf8.encode('\nendstream\nendobj\n')]);
+const fakePdf = (payload: Uint8Array, flate: boolean, sig: string): Uint8Array =>
+  concat([
+    utf8.encode('%PDF-1.7\n'),
+    pdfObj(4, `/Type /EmbeddedFile${flate ? ' /Filter /FlateDecode' : ''}`, flate ? new Uint8Array(zlib.deflateSync(payload)) : payload),
+    utf8.encode(`5 0 obj\n<< /Type /Filespec /F (statement.dsse.json) /UF (statement.dsse.json) /EF << /F 4 0 R >> >>\nendobj\n${sig}`),
+    utf8.encode('xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n9\n%%EOF\n'),
+  ]);
+const SIG_DICT = '6 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 100 200 50] /Contents <3082000102> >>\nendobj\n';
+const pdfArb = fc.tuple(fc.jsonValue({ maxDepth: 2 }), fc.boolean(), fc.boolean()).map(([v, flate, sig]) => fakePdf(utf8.encode(JSON.stringify({ payloadType: 'application/vnd.in-toto+json', payload: toBase64(utf8.encode(JSON.stringify(v))), signatures: [{ keyid: '', sig: 'AAAA' }] })), flate, sig ? SIG_DICT : ''));
+
+const attestationTarget: FuzzTarget = {
+  name: 'attestation',
+  asserts: 'the in-memory readers verify-attestation runs on a report it is handed — readDocumentTimestamp, embeddedFiles, verifyPdfSignature (PAdES/CMS), verifyEnvelope (DSSE), verifySshsig, examinerPublicKey — return verdicts or throw an Error with a one-line message, never a TypeError/RangeError or a zlib error escaping as an internal error',
+  files: ['electron/services/attest/attest.node.ts', 'electron/services/attest/pades.node.ts', 'electron/services/attest/timestamp.node.ts', 'electron/services/attest/dsse.node.ts', 'electron/services/attest/sshsig.node.ts', 'electron/services/attest/examiner-key.node.ts'],
+  maxLength: 32 * 1024,
+  dict: ['/ByteRange [', '/Contents <', '>', '/Type /EmbeddedFile', '/Filter /FlateDecode', '/Length ', ' 0 obj', '<<', '>>', 'stream\n', '\nendstream', 'endobj', 'xref\n', 'trailer', 'startxref\n', '%%EOF\n', '/Prev ', '/DocTimeStamp', '/Type /Sig', '/SubFilter /ETSI.RFC3161', '-----BEGIN SSH SIGNATURE-----\n', '-----END SSH SIGNATURE-----', 'U1NIU0lH', 'ssh-ed25519 ', '-----BEGIN PUBLIC KEY-----\n', '"payloadType"', '"payload"', '"signatures"', '\x30\x82', '\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02'],
+  seeds: () => fc.sample(pdfArb, { numRuns: 6, seed: 5 }),
+  arbitrary: pdfArb,
+  async run(input) {
+    const { embeddedFiles, examinerPublicKey } = await import('../../electron/services/attest/attest.node.ts');
+    const { verifyPdfSignature } = await import('../../electron/services/attest/pades.node.ts');
+    const { readDocumentTimestamp, checkDocumentTimestamp } = await import('../../electron/services/attest/timestamp.node.ts');
+    const { verifyEnvelope } = await import('../../electron/services/attest/dsse.node.ts');
+    const { verifySshsig } = await import('../../electron/services/attest/sshsig.node.ts');
+    const plainError = (e: unknown, what: string) => {
+      const bad = !(e instanceof Error) || e instanceof TypeError || e instanceof RangeError || e instanceof SyntaxError || 'code' in e;
+      if (bad) throw new FuzzFailure(`${what} threw ${e instanceof Error ? `${e.name}${'code' in e ? ` (${String(e.code)})` : ''}: ${e.message}` : String(e)}`.slice(0, 300));
+      expectOwnError(e, [Error], what);
+    };
+    const key = logKey.publicKey;
+    try {
+      const stamped = readDocumentTimestamp(input);
+      if (stamped.timestamp || stamped.problem) checkDocumentTimestamp(stamped, input.length);
+      const files = embeddedFiles(stamped.signedRevision);
+      for (const f of files.values()) verifyEnvelope(Buffer.from(f).toString('utf8'), key);
+      const v = verifyPdfSignature(stamped.signedRevision, key);
+      check(typeof v.reason === 'string', 'PDF signature verdict without a reason');
+    } catch (e) {
+      plainError(e, 'reading the attestation PDF');
+    }
+    const t = text(input);
+    try {
+      verifyEnvelope(t, key);
+      verifySshsig(t, input, key);
+    } catch (e) {
+      plainError(e, 'verifyEnvelope/verifySshsig');
+    }
+    try {
+      examinerPublicKey(t);
+    } catch (e) {
+      plainError(e, 'examinerPublicKey');
+    }
+  },
+};
+
+export const TARGETS: FuzzTarget[] = [tarTarget, gzipTarget, manifestTarget, noteTarget, keysTarget, proofTarget, segmentTarget, eventsTarget, jsonObjectTarget, recordSplitTarget, attestationTarget];
+

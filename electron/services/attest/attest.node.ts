@@ -255,7 +255,17 @@ export function embeddedFiles(pdf: Uint8Array): Map<string, Uint8Array> {
     if (!length) continue;
     const start = m.index + m[0].length;
     const raw = pdf.subarray(start, start + Number(length[1]));
-    streams.set(m[1]!, /\/Filter\s*\/FlateDecode/.test(m[2]!) ? new Uint8Array(inflateSync(raw)) : raw);
+    if (!/\/Filter\s*\/FlateDecode/.test(m[2]!)) {
+      streams.set(m[1]!, raw);
+      continue;
+    }
+    // A stream that does not inflate (damaged, or a bomb past the file limit) is no embedded file
+    // this tool wrote: left out, the envelope check fails by name instead of zlib's error escaping.
+    try {
+      streams.set(m[1]!, new Uint8Array(inflateSync(raw, { maxOutputLength: ATTESTATION_FILE_LIMIT })));
+    } catch {
+      continue;
+    }
   }
   const out = new Map<string, Uint8Array>();
   const specRe = /\/Type\s*\/Filespec[\s\S]*?\/F\s*\(([^)]*)\)[\s\S]*?\/EF\s*<<\s*\/F\s+(\d+) 0 R/g;
