@@ -1,9 +1,10 @@
 // `sealcheck timestamp`: asks an RFC 3161 TSA for a document time-stamp on a signed report and writes the time-stamped copy; and --tsa-cert for verify-attestation.
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../services/keys.node.ts';
+import { InputFileError, KEY_FILE_LIMIT, readBoundedFile } from '../services/bounded-read.node.ts';
 import { verifyPdfSignature } from '../services/attest/pades.node.ts';
 import { NotTimestampableError, readDocumentTimestamp, timestampPdf } from '../services/attest/timestamp.node.ts';
 import { TsaError } from '../services/attest/tsa-client.node.ts';
@@ -38,7 +39,7 @@ export async function timestampCommand(argv: string[], io: Io): Promise<number> 
   if (!existsSync(input)) throw new UsageError(`timestamp: ${input}: no such file`);
   if (existsSync(out)) throw new UsageError(`timestamp: ${out} already exists; a report is never overwritten (give another --out)`);
   if ((await stat(input)).size > MAX_REPORT_BYTES) throw new UsageError(`timestamp: ${input} is larger than any report (256 MiB)`);
-  const pdf = new Uint8Array(await readFile(input));
+  const pdf = await readBoundedFile(input, MAX_REPORT_BYTES, 'report');
   const signature = verifyPdfSignature(pdf);
   if (!signature.ok) {
     if (readDocumentTimestamp(pdf).timestamp) throw new UsageError(`timestamp: ${input} already has a document time-stamp; time-stamp the report as signed instead`);
@@ -70,9 +71,10 @@ export async function loadTsaCertificates(paths: readonly string[]): Promise<Uin
   for (const path of paths) {
     let bytes: Buffer;
     try {
-      bytes = await readFile(path);
+      bytes = Buffer.from(await readBoundedFile(path, KEY_FILE_LIMIT, '--tsa-cert file'));
     } catch (e) {
-      throw new UsageError(`verify-attestation: --tsa-cert ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      if (e instanceof InputFileError) throw new UsageError(`verify-attestation: ${e.message}`);
+      throw e;
     }
     const pems = bytes.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
     try {

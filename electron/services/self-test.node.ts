@@ -1,7 +1,8 @@
 // Installation self-test (tool validation): verifies the bundled known cases through the app's own handler table and writes a JSON validation record, signed by the examiner when asked.
+import { ATTESTATION_FILE_LIMIT, KEY_FILE_LIMIT, readBoundedFile, readBoundedText } from './bounded-read.node.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { arch, hostname, platform, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { ArchiveDigest, KeyRole, RunView } from '../../shared/api.ts';
@@ -153,7 +154,7 @@ async function loadCases(casesDir: string): Promise<CaseSpec[]> {
   for (const name of names) {
     const file = join(casesDir, name, 'expected.json');
     if (!existsSync(file)) continue;
-    cases.push(parseCase(join(casesDir, name), name, await readFile(file, 'utf8')));
+    cases.push(parseCase(join(casesDir, name), name, await readBoundedText(file, KEY_FILE_LIMIT * 16, 'self-test case')));
   }
   if (cases.length === 0) throw new SelfTestError(`${casesDir}: no self-test cases (sub-folders with an expected.json)`);
   return cases;
@@ -320,7 +321,7 @@ export async function runSelfTest(options: SelfTestOptions): Promise<SelfTestRes
 
 /** A record file, shape-checked, with the SHA-256 of its exact bytes. */
 export async function readSelfTestRecord(path: string): Promise<{ record: SelfTestRecord; sha256: string }> {
-  const bytes = await readFile(path);
+  const bytes = Buffer.from(await readBoundedFile(path, ATTESTATION_FILE_LIMIT, 'self-test record'));
   let j: unknown;
   try {
     j = JSON.parse(bytes.toString('utf8'));
@@ -335,8 +336,8 @@ export async function readSelfTestRecord(path: string): Promise<{ record: SelfTe
 export async function verifySelfTestRecord(recordPath: string, examinerPublicKey: Uint8Array): Promise<{ ok: boolean; reason: string }> {
   const envelopePath = envelopePathFor(recordPath);
   if (!existsSync(envelopePath)) return { ok: false, reason: `no signature: ${envelopePath} does not exist` };
-  const v = verifyEnvelope(await readFile(envelopePath, 'utf8'), examinerPublicKey, { payloadType: SELF_TEST_PAYLOAD_TYPE });
+  const v = verifyEnvelope(await readBoundedText(envelopePath, ATTESTATION_FILE_LIMIT, 'self-test signature'), examinerPublicKey, { payloadType: SELF_TEST_PAYLOAD_TYPE });
   if (!v.ok || !v.payload) return { ok: false, reason: v.reason };
-  const same = Buffer.compare(Buffer.from(v.payload), await readFile(recordPath)) === 0;
+  const same = Buffer.compare(Buffer.from(v.payload), await readBoundedFile(recordPath, ATTESTATION_FILE_LIMIT, 'self-test record')) === 0;
   return same ? { ok: true, reason: 'the signature verifies and covers exactly this record' } : { ok: false, reason: `the signed record differs from ${recordPath}` };
 }

@@ -491,7 +491,7 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
       if (!keyPath) throw new ApiFailure('bad-request', 'name the examiner public key (PEM .pub or .ssh.pub) to check the report against');
       let key: Uint8Array;
       try {
-        key = examinerPublicKey(await readFile(keyPath, 'utf8'));
+        key = examinerPublicKey(await readBoundedText(keyPath, KEY_FILE_LIMIT, 'examiner key file'));
       } catch (e) {
         throw new ApiFailure('bad-key', `${keyPath}: ${(e as Error).message}`);
       }

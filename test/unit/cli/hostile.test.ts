@@ -167,6 +167,15 @@ const CASES: Case[] = [
   { args: ['verify-attestation', 'fake.pdf', '--examiner', 'ex.pub'], code: 1, says: /^INVALID: fake\.pdf failed \d+ check/ },
   { args: ['verify-attestation', 'other.pdf', '--examiner', 'ex.pub'], code: 1, says: /^INVALID: other\.pdf failed \d+ check/ },
   { args: ['verify-attestation', 'empty', '--examiner', 'ex.pub'], code: 1, says: /^INVALID: empty failed \d+ check/ },
+  // timestamp, excerpt, verify-excerpt, self-test
+  { args: ['timestamp', '/dev/zero', '--tsa', 'http://127.0.0.1:9/'], code: 2, says: /report \/dev\/zero is a device, not a regular file/ },
+  { args: ['timestamp', 'adir', '--tsa', 'http://127.0.0.1:9/'], code: 2, says: /report adir is a directory/ },
+  { args: ['timestamp', 'fifo', '--tsa', 'http://127.0.0.1:9/'], code: 2, says: /report fifo is a FIFO/ },
+  { args: ['excerpt', 'arch', '--trust', 'log.pub', '--index', '1', '--out', 'arch/x.tar.gz'], code: 2, says: /--out arch\/x\.tar\.gz is inside the evidence arch/ },
+  { args: ['excerpt', 'arch', '--trust', 'log.pub', '--db', 'notcase.sqlite', '--verb', 'get', '--out', 'x.tar.gz'], code: 2, says: /--db notcase\.sqlite is an SQLite database but not a Sealcheck case database/ },
+  { args: ['verify-excerpt', '/dev/zero', '--trust', 'log.pub'], code: 2, says: /excerpt \/dev\/zero is a device/ },
+  { args: ['verify-excerpt', 'fifo', '--trust', 'log.pub'], code: 2, says: /excerpt fifo is a FIFO/ },
+  { args: ['self-test', '--out', 'nodir/x.json'], code: 2, says: /nodir\/x\.json: the folder .*nodir does not exist/ },
   // no command at all, or an unknown one
   { args: ['frobnicate'], code: 2, says: /unknown command "frobnicate"/ },
 ];
