@@ -64,7 +64,12 @@ export function isDocument(b: Uint8Array): boolean {
   if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return true;
   let i = 0;
   while (i < b.length && (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0d || b[i] === 0x0a)) i++;
-  if (b[i] === 0x5b) return true;
+  if (b[i] === 0x5b) {
+    // An array of records starts `[{`, `[[` or `[]`; Envoy's access lines start `[2016-…` and are lines.
+    let j = i + 1;
+    while (j < b.length && (b[j] === 0x20 || b[j] === 0x09 || b[j] === 0x0d || b[j] === 0x0a)) j++;
+    return b[j] === 0x7b || b[j] === 0x5b || b[j] === 0x5d;
+  }
   if (b[i] !== 0x7b) return false;
   const lf = b.indexOf(0x0a, i);
   if (lf < 0 && b.length >= HEAD_BYTES) return true;

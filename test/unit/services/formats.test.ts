@@ -14,6 +14,7 @@ import { verifyArchive } from '../../../electron/services/verify.node.ts';
 import { openCaseDatabase, type RunMeta } from '../../../electron/services/index/writer.node.ts';
 import { countEvents, PRESETS } from '../../../electron/services/index/query.node.ts';
 import { main } from '../../../electron/cli/main.ts';
+import { isDocument } from '../../../electron/services/seal-shapes.node.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FIXTURES = join(ROOT, 'test/fixtures/formats');
@@ -221,4 +222,24 @@ test('sealcheck seal --kind auto says what it found in each input, and warns on 
     `warning: ${auditd}: not a recognised log format (none of its first 4 lines is an audit event or access line); sealed line by line as other\n`,
   ]);
   assert.equal(await main(['seal', '--key', join(dir, 'cli.key'), '--origin', 'cli.example/log', '--out', join(dir, 'cli2.archive'), '--kind', 'nginx', auditd], io), 2);
+});
+
+test('which inputs are documents to split and which are logs of lines', () => {
+  const doc = (s: string) => isDocument(new TextEncoder().encode(s));
+  assert.deepEqual(
+    [
+      '{"kind":"Event","apiVersion":"audit.k8s.io/v1"}\n{"kind":"Event"}\n',
+      '{\n  "kind": "Event"\n}',
+      '\ufeff{"a":1}\n',
+      '[\n  {"a": 1}\n]',
+      ' []',
+      '{"records":[{"a":1}]}',
+      '{"kind":"EventList","items":[]}\n',
+      '{"properties":{"log":"x"}}\n',
+      '[2016-04-15T20:17:00.310Z] "POST /api/v1/locations HTTP/2" 204 - 154 0 226 100 "10.0.35.28" "nsq2http" "c" "locations" "tcp://10.0.2.1:80"\n',
+      '1.2.3.4 - - [29/Jul/2023:10:26:06 -0700] "HELP" 400 157 "-" "-"\n',
+      '',
+    ].map(doc),
+    [false, true, true, true, true, true, true, false, false, false, false],
+  );
 });
