@@ -123,8 +123,14 @@ uiTest('Before any case: every screen (empty states) passes axe in both themes; 
 });
 
 uiTest('Keyboard only: create a case, import, add keys, verify, open a finding, read its Namespace, move between panes; focus and announcements at each step', async () => {
-  // ---- Case: a failed create marks the fields, then a real one opens Import with its heading focused.
-  await tabTo('Case number', named('input', 'Case number *'));
+  // ---- Case: a refused create marks each empty field and focuses the first; a real one opens Import, heading focused.
+  await tabTo('Create case', named('button', 'Create case'));
+  await page.keyboard.press('Enter');
+  const first = await focusIs('the first invalid field', (x) => x.tag === 'input' && x.name === 'Case number *');
+  const firstInput = page.locator(`[id="${first.id}"]`);
+  assert.equal(await firstInput.getAttribute('aria-invalid'), 'true');
+  await textIs(page.locator(`[id="${(await firstInput.getAttribute('aria-describedby'))!.split(' ')[0]}"]`), '✗ Fill in the case number.', 'case number error');
+  assert.equal(await screen(page).locator('form[aria-label="New case"] [aria-invalid="true"]').count(), 6);
   await screenshot(page, 'a11y-focus-case');
   const fields: [string, string][] = [
     ['Case number *', '2026-0142'],
@@ -325,7 +331,11 @@ uiTest('Reflow: at 320×256 no screen scrolls sideways, and axe still passes; at
   for (let n = 1; n <= STEPS.length; n++) {
     await goStep(n);
     const w = (await page.evaluate('document.documentElement.scrollWidth')) as number;
-    if (w > 320) wide.push(`${STEPS[n - 1]}: ${w} px`);
+    if (w > 320) {
+      // Name what sticks out (outermost elements past the right edge), so a failure says where to look.
+      const out = await page.evaluate(`[...document.querySelectorAll('.app > *, main *, header *, nav *, footer *')].filter((e) => !e.closest('.table-wrap') && e.getBoundingClientRect().right > innerWidth + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > innerWidth + 1)).slice(0, 4).map((e) => e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ' ' + Math.round(e.getBoundingClientRect().right))`);
+      wide.push(`${STEPS[n - 1]}: ${w} px (${(out as string[]).join(', ')})`);
+    }
     await axe(`${STEPS[n - 1]} at 320 px`);
     await screenshot(page, `a11y-320-${STEPS[n - 1]!.toLowerCase().replace(' ', '-')}`);
   }

@@ -3,7 +3,8 @@ import { useState, type FormEvent } from 'react';
 import { CUSTODY_FIELDS, type CaseDetails } from '../../../shared/api.ts';
 import { errorText } from '../api.ts';
 import { useWorkflow } from '../app/workflow.tsx';
-import { Banner, Card, ErrorBanner, TextField, VerdictBadge, PathText } from '../ui/controls.tsx';
+import { Banner, BusyButton, Card, ErrorBanner, TextField, VerdictBadge, PathText } from '../ui/controls.tsx';
+import { focusSoon } from '../app/focus.ts';
 import { count, utcFromIso } from '../lib/format.ts';
 
 const EMPTY: CaseDetails = { caseNumber: '', title: '', requestingParty: '', examinerName: '', examinerRole: '', organisation: '' };
@@ -34,6 +35,8 @@ export function CasesScreen() {
   const [folder, setFolder] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // After a refused "Create case", each empty required field says so itself (and the first gets focus).
+  const [tried, setTried] = useState(false);
 
   const missing = FIELDS.filter((f) => details[f.key].trim() === '').map((f) => f.label);
 
@@ -45,6 +48,7 @@ export function CasesScreen() {
       w.go('import');
     } catch (e) {
       setError(errorText(e));
+      focusSoon('#step-panel-cases [role=alert]');
     } finally {
       setBusy(false);
     }
@@ -54,6 +58,8 @@ export function CasesScreen() {
     e.preventDefault();
     if (missing.length) {
       setError(`Fill in: ${missing.join(', ')}.`);
+      setTried(true);
+      focusSoon('#step-panel-cases form[aria-label="New case"] [aria-invalid="true"]');
       return;
     }
     // Empty custody fields are left out, so the report says "not provided" rather than printing a blank.
@@ -98,6 +104,7 @@ export function CasesScreen() {
                 placeholder={f.placeholder}
                 onChange={(v) => setDetails({ ...details, [f.key]: v })}
                 className={f.wide ? 'span-2' : undefined}
+                error={tried && details[f.key].trim() === '' ? `Fill in the ${f.label.toLowerCase()}.` : null}
               />
             ))}
             <fieldset className="span-2 form-grid" aria-label="Chain of custody">
@@ -114,9 +121,9 @@ export function CasesScreen() {
               ))}
             </fieldset>
             <div className="span-2 btn-row">
-              <button type="submit" className="btn btn-primary" disabled={busy}>
+              <BusyButton type="submit" busy={busy} className="btn btn-primary" busyReason="Creating the case">
                 Create case
-              </button>
+              </BusyButton>
               <span className="muted small">The fields above the custody block are required: they appear on the attestation. The case number names the case folder.</span>
             </div>
           </form>

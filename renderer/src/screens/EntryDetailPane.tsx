@@ -5,6 +5,7 @@ import { api, ApiError, errorText } from '../api.ts';
 import { Badge, Banner, ErrorBanner, Hash, StatusBadge, TabPanel, Tabs, PathText } from '../ui/controls.tsx';
 import { bytes, count } from '../lib/format.ts';
 import { RevealButtons } from '../ui/RevealButtons.tsx';
+import { useWorkflow } from '../app/workflow.tsx';
 import { wrappedEventText } from '../../../shared/core/formats/detect.ts';
 import { indentJson } from '../../../shared/core/formats/json-indent.ts';
 
@@ -215,12 +216,16 @@ function ProofExportSection({ folder, archiveId, index }: { folder: string; arch
   const [busy, setBusy] = useState(false);
   const [proof, setProof] = useState<ProofExport | null>(null);
   const [problem, setProblem] = useState<{ cannotProve: boolean; message: string } | null>(null);
+  const { announce } = useWorkflow();
   const exportProof = async () => {
     setBusy(true);
     setProblem(null);
     try {
-      setProof(await api.exportProof(folder, archiveId, index));
+      const p = await api.exportProof(folder, archiveId, index);
+      setProof(p);
+      announce(`Proof for entry ${count(index)} exported against tree size ${count(p.treeSize)}.`);
     } catch (e) {
+      announce(`No proof exported: ${errorText(e)}`);
       setProof(null);
       setProblem({ cannotProve: e instanceof ApiError && e.code === 'cannot-prove', message: errorText(e) });
     } finally {
@@ -230,7 +235,8 @@ function ProofExportSection({ folder, archiveId, index }: { folder: string; arch
   return (
     <section className="proof-export stack" aria-label="Inclusion proof">
       <div className="btn-row">
-        <button type="button" className="btn btn-sm" onClick={() => void exportProof()} disabled={busy}>
+        {/* aria-disabled, not disabled: the button keeps focus while the proof is written. */}
+        <button type="button" className="btn btn-sm" onClick={() => !busy && void exportProof()} aria-disabled={busy || undefined}>
           {busy ? 'Exporting…' : 'Export proof'}
         </button>
         <span className="muted small">A tlog-proof anyone can check against the log's public key, with the entry's bytes.</span>

@@ -203,7 +203,8 @@ function Explorer({ folder, archiveId, runId }: { folder: string; archiveId: num
   const timeSel: TimeRange | null = filter.fromUs !== undefined && filter.toUs !== undefined ? { fromUs: filter.fromUs, toUs: filter.toUs } : null;
   const total = store?.total ?? null;
   const active = Object.keys(filter).length > 1;
-  const notApplied = (problem: string | undefined) => (problem ? `Not applied: expected ${problem.charAt(0).toLowerCase()}${problem.slice(1)}.` : null);
+  // "A three-digit status code" reads on as "expected a three-digit…"; a format (YYYY-…) keeps its capitals.
+  const notApplied = (problem: string | undefined) => (problem ? `Not applied: expected ${/^[A-Z][a-z ]/.test(problem) ? problem.charAt(0).toLowerCase() + problem.slice(1) : problem}.` : null);
 
   // F6 (Shift+F6 back) cycles filters → events grid → entry detail, as in other multi-pane tools; no Tab marathon.
   const screenRef = useRef<HTMLDivElement>(null);

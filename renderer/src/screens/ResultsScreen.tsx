@@ -4,7 +4,7 @@ import type { RunView } from '../../../shared/api.ts';
 import type { CheckpointCheckView as CheckpointCheck } from '../../../shared/core/report.ts';
 import { errorText } from '../api.ts';
 import { useWorkflow } from '../app/workflow.tsx';
-import { Badge, Card, Empty, ErrorBanner, Hash, SelectField, VERDICT_ICON, VERDICT_TONE, VERDICT_WORD, PathText } from '../ui/controls.tsx';
+import { Badge, Card, Empty, ErrorBanner, Hash, ScrollRegion, SelectField, VERDICT_ICON, VERDICT_TONE, VERDICT_WORD, PathText } from '../ui/controls.tsx';
 import { CoverageTimeline } from '../ui/CoverageTimeline.tsx';
 import { FindingsList } from '../ui/FindingsList.tsx';
 import { coverageOf } from '../lib/coverage.ts';
@@ -134,7 +134,7 @@ export function ResultsScreen() {
         <CheckpointTable checkpoints={run.checkpoints} />
       </Card>
       <Card title="Segments">
-        <div className="table-wrap">
+        <ScrollRegion label="Segments (scrolls sideways)">
           <table className="table" aria-label="Segments">
             <thead>
               <tr>
@@ -163,7 +163,7 @@ export function ResultsScreen() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       </Card>
     </div>
   );
@@ -198,7 +198,7 @@ const SIG_TONE = { valid: 'ok', invalid: 'danger', 'not-checked': 'neutral' } as
 function CheckpointTable({ checkpoints }: { checkpoints: CheckpointCheck[] }) {
   if (checkpoints.length === 0) return <p className="muted">The archive lists no checkpoints.</p>;
   return (
-    <div className="table-wrap">
+    <ScrollRegion label="Checkpoints (scrolls sideways)">
       <table className="table checkpoint-table" aria-label="Checkpoints">
         <thead>
           <tr>
@@ -256,6 +256,6 @@ function CheckpointTable({ checkpoints }: { checkpoints: CheckpointCheck[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

@@ -1,5 +1,5 @@
 // The shared components every screen is built from: fields, badges, banners, tabs, hashes, progress, cards.
-import { useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useId, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { EntryStatus } from '../../../shared/api.ts';
 import type { Verdict } from '../../../shared/core/report.ts';
 import { hexGroups, percent } from '../lib/format.ts';
@@ -382,6 +382,30 @@ export function Card({ title, description, actions, children, className, labelle
       ) : null}
       {children}
     </section>
+  );
+}
+
+/**
+ * A wide table's box. When the window is too narrow and it scrolls sideways, it becomes a named, focusable region, so
+ * it can be scrolled from the keyboard (WCAG 2.1.1); otherwise it is no extra Tab stop.
+ */
+export function ScrollRegion({ label, children, className }: { label: string; children: ReactNode; className?: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [scrolls, setScrolls] = useState(false);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setScrolls(el.scrollWidth > el.clientWidth + 1);
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    if (el.firstElementChild) ro.observe(el.firstElementChild);
+    measure();
+    return () => ro.disconnect();
+  }, []);
+  return (
+    <div ref={ref} className={`table-wrap ${className ?? ''}`} tabIndex={scrolls ? 0 : undefined} role={scrolls ? 'region' : undefined} aria-label={scrolls ? label : undefined}>
+      {children}
+    </div>
   );
 }
 
