@@ -666,5 +666,49 @@ const attestationTarget: FuzzTarget = {
   },
 };
 
-export const TARGETS: FuzzTarget[] = [tarTarget, gzipTarget, manifestTarget, noteTarget, keysTarget, proofTarget, segmentTarget, eventsTarget, jsonObjectTarget, recordSplitTarget, attestationTarget];
+// ---------- evidence excerpt (.tar.gz handed over for checking) ----------
+
+function excerptOf(entry: Uint8Array, extraItems: number, status: 'disclosed' | 'withheld'): Uint8Array {
+  const leaf = pureHashing.leaf(entry);
+  const cp = signNote(checkpointText(ORIGIN, 1, leaf));
+  const items = [{ index: 0, leaf: toBase64(leaf), status, ...(status === 'disclosed' ? { length: entry.length } : { reasons: [{ rule: 'examiner', detail: 'chosen' }] }) }];
+  for (let i = 1; i <= extraItems; i++) items.push({ index: i, leaf: toBase64(leaf), status: 'disclosed', length: 1 });
+  const manifest = { format: 'sealcheck-excerpt', version: 1, created: '2026-12-04T00:00:00Z', producer: { name: 'sealcheck' }, origin: ORIGIN, checkpoint: { path: 'checkpoint', size: 1, root: toBase64(leaf), source: 'checkpoints/000000000001.ckpt' }, source: {}, selection: { kind: 'indices', list: '0' }, complete: [{ first: 0, last: 0 }], items };
+  const files: [string, Uint8Array][] = [['manifest.json', utf8.encode(JSON.stringify(manifest, null, 2))], ['checkpoint', utf8.encode(cp)], ['items/000000000000.tlog-proof', utf8.encode(formatProof(0, [], cp))]];
+  if (status === 'disclosed') files.push(['items/000000000000.entry', concat([entry, Uint8Array.of(10)])]);
+  return gzipMember(tarOf(files));
+}
+
+const excerptArb = fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b) => b.map((c) => (c === 10 ? 32 : c))), fc.nat({ max: 2 }), fc.constantFrom('disclosed' as const, 'withheld' as const)).map(([e, n, st]) => excerptOf(e, n, st));
+let excerptFile: string | null = null;
+
+const excerptTarget: FuzzTarget = {
+  name: 'excerpt',
+  asserts: 'verifyExcerpt on any file it is handed returns a verdict or a UsageError (not a .tar.gz); an invalid verdict names a problem or a failed item with its reason; a valid one has no problem',
+  files: ['electron/services/excerpt.node.ts'],
+  maxLength: 32 * 1024,
+  dict: ['"sealcheck-excerpt"', '"version"', '"items"', '"complete"', '"withheld"', '"disclosed"', '"reasons"', '"redacted"', 'items/000000000000.entry', 'items/000000000000.tlog-proof', 'checkpoint', 'manifest.json', 'ustar\x0000', '\x1f\x8b\x08\x00'],
+  seeds: () => fc.sample(excerptArb, { numRuns: 6, seed: 6 }),
+  arbitrary: excerptArb,
+  async run(input) {
+    const { verifyExcerpt } = await import('../../electron/services/excerpt.node.ts');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    excerptFile ??= join(mkdtempSync(join(tmpdir(), 'sealcheck-fuzz-excerpt-')), 'excerpt.tar.gz');
+    writeFileSync(excerptFile, input);
+    let v;
+    try {
+      v = await verifyExcerpt(excerptFile, { logKeys: [publicOf(logKey)], witnessKeys: [], quorum: 0, origin: null });
+    } catch (e) {
+      // Not a .tar.gz at all is bad usage (exit 2), said in one sentence.
+      expectOwnError(e, [UsageError], 'verifyExcerpt');
+      return;
+    }
+    check(v.valid || v.problems.length > 0 || v.items.some((i) => !i.ok && i.reason.length > 0), 'invalid excerpt without a problem or a failed item');
+    check(!v.valid || v.problems.length === 0, `valid excerpt with problems: ${v.problems[0]}`);
+  },
+};
+
+export const TARGETS: FuzzTarget[] = [tarTarget, gzipTarget, manifestTarget, noteTarget, keysTarget, proofTarget, segmentTarget, eventsTarget, jsonObjectTarget, recordSplitTarget, excerptTarget, attestationTarget];
 
