@@ -37,7 +37,7 @@ Usage:
                   (passphrase: first line of F, else $SEALCHECK_PASSPHRASE)
   sealcheck seal --key LOG.key --origin ORIGIN --out ARCHIVE [--cosign W.key ...]
                  [--checkpoint-every N] [--segment-entries N] [--gzip] [--append]
-                 [--kind auto|KIND] [--description TEXT] INPUT...
+                 [--kind auto|KIND] [--description TEXT] [--policy AUDIT-POLICY.yaml] INPUT...
   sealcheck verify ARCHIVE --trust KEY [--trust NAME=KEY.pem ...] [--witness KEY ... --quorum K]
                    [--anchor CHECKPOINT ...] [--origin ORIGIN] [--index CASE.sqlite] [--json]
   sealcheck prove ARCHIVE --index N --out FILE.tlog-proof --trust KEY [--trust NAME=KEY.pem ...]
@@ -185,7 +185,7 @@ async function sealCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, {
     key: { kind: 'one' }, origin: { kind: 'one' }, out: { kind: 'one' }, cosign: { kind: 'many' },
     'checkpoint-every': { kind: 'one' }, 'segment-entries': { kind: 'one' }, gzip: { kind: 'bool' }, append: { kind: 'bool' },
-    kind: { kind: 'one' }, description: { kind: 'one' },
+    kind: { kind: 'one' }, description: { kind: 'one' }, policy: { kind: 'one' },
   }, 'seal');
   const key = await loadSignerKey(required(p, 'key', 'seal'), '--key');
   const cosigners = await Promise.all((p.flags.get('cosign') ?? []).map((f) => loadSignerKey(f, '--cosign')));
@@ -201,6 +201,7 @@ async function sealCommand(argv: string[], io: Io): Promise<number> {
     gzip: p.flags.has('gzip'), append: p.flags.has('append'),
     ...(checkpointEvery ? { checkpointEvery } : {}), ...(segmentEntries ? { segmentEntries } : {}),
     ...(kind ? { kind: kind as SourceKind } : {}), ...(description !== undefined ? { description } : {}),
+    ...(one(p, 'policy') !== undefined ? { policy: one(p, 'policy')! } : {}),
   });
   if (r.entriesAdded === 0) {
     io.stdout(`no new entries: ${r.out} left unchanged (${r.entriesBefore} entries)\n`);

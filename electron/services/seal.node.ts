@@ -21,6 +21,7 @@ import { tarStream } from './archive.node.ts';
 import { TOOL_NAME, TOOL_VERSION } from './runtime.node.ts';
 import { verifyArchive } from './verify.node.ts';
 import { refineKind, shapedEntries, type ShapeReport } from './seal-shapes.node.ts';
+import { PolicyFileError, policyEntry } from './seal-policy.node.ts';
 
 /** A refusal that leaves everything as it was: bad key, origin, input or archive (exit 2). */
 export class SealError extends Error {
@@ -43,6 +44,8 @@ export interface SealOptions {
   stdin?: AsyncIterable<Uint8Array>;
   /** The longest line sealed (spec §2: 256 MiB); smaller only in tests. */
   maxLineBytes?: number;
+  /** An audit policy file, sealed as an entry of its own before the events it governs (issue 11). */
+  policy?: string;
 }
 
 export interface SealResult {
@@ -254,6 +257,10 @@ export async function seal(options: SealOptions): Promise<SealResult> {
   const outExists = await exists(out);
   if (options.append && !outExists) throw new SealError(`--append: ${out} does not exist`);
   if (!options.append && outExists) throw new SealError(`${out} already exists (use --append to extend it)`);
+  // Read and checked before anything is written: a policy that does not parse is refused with the archive untouched.
+  const auditPolicy = options.policy === undefined ? undefined : await policyEntry(options.policy).catch((e: unknown) => {
+    throw e instanceof PolicyFileError ? new SealError(e.message) : e;
+  });
 
   // Appending starts from the state of an archive that verifies against this key.
   let start: SealStart = EMPTY_LOG;
@@ -293,6 +300,7 @@ export async function seal(options: SealOptions): Promise<SealResult> {
     }
     const kind: SourceKind = options.kind ?? previous?.source?.kind ?? ((b: Uint8Array[]) => refineKind(detectKind(b), b))(sample.filter((l) => l.length <= SAMPLE_LINE_BYTES).map(lineBytes));
     const all = (async function* () {
+      if (auditPolicy) yield { parts: [auditPolicy.line], length: auditPolicy.line.length };
       yield* sample;
       for (let n = await lines.next(); !n.done; n = await lines.next()) yield n.value;
     })();
@@ -361,6 +369,7 @@ export async function seal(options: SealOptions): Promise<SealResult> {
       if (!options.append) throw new SealError(`${options.inputs.map((i) => (i === '-' ? 'standard input' : i)).join(', ')}: no entries (only empty lines, or nothing); nothing was written`);
     } else if (!sizes.has(state.size)) await writeCheckpoint();
 
+    if (auditPolicy) shapes.notes.unshift(`audit policy ${options.policy} (SHA-256 ${auditPolicy.sha256}, ${auditPolicy.rules} rule${auditPolicy.rules === 1 ? '' : 's'}) sealed as entry ${start.size}, before the events it governs`);
     const result: SealResult = {
       out, container, entriesBefore: start.size, entriesAdded: added, emptyLinesSkipped: counts.empty,
       finalNewlinesAdded: counts.finalLf, segmentsWritten: segments.map((s) => s.path), checkpointsWritten: checkpoints, kind, notes: shapes.notes, warnings: shapes.warnings,

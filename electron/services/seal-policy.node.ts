@@ -1,0 +1,57 @@
+// `seal --policy`: the audit policy file read, checked and turned into the one JSON line sealed before the events it governs.
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { AuditPolicyError, parseAuditPolicy, policyToJson } from '../../shared/core/audit-policy.ts';
+import { decodeUtf8Strict } from '../../shared/core/bytes.ts';
+import { InputFileError, readBoundedFile } from './bounded-read.node.ts';
+
+// Real policies are a few KiB (GCE's default is 4 KiB); 1 MiB leaves room for generated ones.
+export const POLICY_FILE_LIMIT = 1 << 20;
+/** Annotations of the sealed Policy entry: the digest of the file as the examiner can re-hash it, and its name. */
+export const POLICY_SHA256_ANNOTATION = 'sealcheck.dev/policy-sha256';
+export const POLICY_FILE_ANNOTATION = 'sealcheck.dev/policy-file';
+
+/** The policy file cannot be sealed (unreadable, not UTF-8, not a valid policy); the sealer refuses with this message. */
+export class PolicyFileError extends Error {
+  override name = 'PolicyFileError';
+}
+
+export interface PolicyEntry {
+  line: Uint8Array;
+  sha256: string;
+  rules: number;
+}
+
+/**
+ * The policy as an audit.k8s.io/v1 Policy object on one line. Its content is the parsed policy (the
+ * v1beta1 shape is the same, so it is written as v1), and the SHA-256 of the file's exact bytes goes
+ * in metadata.annotations, so the entry stays a Policy any Kubernetes tool reads, and the original
+ * file can be shown to be the one sealed.
+ */
+export async function policyEntry(path: string): Promise<PolicyEntry> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBoundedFile(path, POLICY_FILE_LIMIT, '--policy');
+  } catch (e) {
+    if (e instanceof InputFileError) throw new PolicyFileError(`${e.message}; nothing was written`);
+    throw e;
+  }
+  const text = decodeUtf8Strict(bytes);
+  if (text === null) throw new PolicyFileError(`--policy ${path}: is not UTF-8 text; nothing was written`);
+  let parsed;
+  try {
+    parsed = parseAuditPolicy(text, `--policy ${path}`);
+  } catch (e) {
+    if (e instanceof AuditPolicyError) throw new PolicyFileError(`${e.message}; nothing was written`);
+    throw e;
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const { apiVersion: _version, kind: _kind, ...content } = policyToJson(parsed);
+  const entry = {
+    kind: 'Policy',
+    apiVersion: 'audit.k8s.io/v1',
+    metadata: { annotations: { [POLICY_SHA256_ANNOTATION]: sha256, [POLICY_FILE_ANNOTATION]: basename(path) } },
+    ...content,
+  };
+  return { line: new TextEncoder().encode(JSON.stringify(entry)), sha256, rules: parsed.rules.length };
+}
