@@ -1,7 +1,7 @@
 // Every command of the built CLI against hostile inputs: exact exit code, a message naming the file, never "internal error", never a hang.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,20 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
     cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, SEALCHECK_PASSPHRASE: '', ...env },
   });
   return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
+}
+
+/** The same, without blocking: the cases run a few at a time (each is a separate process). */
+function runAsync(args: readonly string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'electron/cli/sealcheck.mjs'), ...args], {
+      cwd: dir, timeout: 60_000, env: { ...process.env, SEALCHECK_PASSPHRASE: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('close', (code, signal) => resolve({ code, signal, out, err }));
+  });
 }
 
 function ok(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
@@ -182,8 +196,16 @@ const CASES: Case[] = [
 
 test('hostile inputs to every command: the exact exit code, one sentence naming the file, never an internal error', async () => {
   const failures: string[] = [];
-  for (const c of CASES) {
-    const r = run(c.args);
+  const results = new Array<Awaited<ReturnType<typeof runAsync>>>(CASES.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (next < CASES.length) {
+      const i = next++;
+      results[i] = await runAsync(CASES[i]!.args);
+    }
+  }));
+  for (const [i, c] of CASES.entries()) {
+    const r = results[i]!;
     const text = c.code === 2 ? r.err : r.out;
     const problems: string[] = [];
     if (r.signal) problems.push(`killed by ${r.signal} (a hang?)`);
