@@ -12,10 +12,10 @@ const work = mkdtempSync(join(tmpdir(), 'sealcheck-bench-index-'));
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const timed = (argv, opts = {}) => {
   const out = join(work, 'usage');
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', out, ...argv], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], ...opts });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', out, ...argv], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], ...opts });
   if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}`);
-  const [wall, rss] = spawnSync('cat', [out], { encoding: 'utf8' }).stdout.trim().split('\n').pop().split(' ').map(Number);
-  return { wall, rssMB: rss / 1000 };
+  const [wall, user, sys, rss] = spawnSync('cat', [out], { encoding: 'utf8' }).stdout.trim().split('\n').pop().split(' ').map(Number);
+  return { wall, cpu: user + sys, rssMB: rss / 1000 };
 };
 try {
   const db = join(work, 'case.sqlite');
@@ -32,11 +32,12 @@ try {
   const rows = Number(spawnSync('sqlite3', [fresh, 'SELECT count(*) FROM entries'], { encoding: 'utf8' }).stdout.trim());
   const q = JSON.parse(spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/bench/queries.ts'), db, '15'], { cwd: ROOT, encoding: 'utf8' }).stdout);
   const lines = [
-    ['verify only (from above)', Number(verifySeconds), events / Number(verifySeconds), '-'],
-    ['verify + parse + index', indexed.wall, events / indexed.wall, `${indexed.rssMB.toFixed(0)} MB`],
-    ['sqlite3 .import of the same rows (CSV, no index)', imported.wall, rows / imported.wall, `${imported.rssMB.toFixed(0)} MB`],
+    ['verify only (from above)', Number(verifySeconds), events / Number(verifySeconds), '-', '-'],
+    ['verify + parse + index', indexed.wall, events / indexed.wall, `${indexed.rssMB.toFixed(0)} MB`, indexed.cpu.toFixed(2)],
+    ['sqlite3 .import of the same rows (CSV, no index)', imported.wall, rows / imported.wall, `${imported.rssMB.toFixed(0)} MB`, imported.cpu.toFixed(2)],
   ];
-  for (const [name, wall, rate, rss] of lines) process.stdout.write(`  ${name.padEnd(50)} ${wall.toFixed(3).padStart(8)} s ${fmt(rate).padStart(10)} events/s  peak RSS ${rss}\n`);
+  // CPU seconds (user + system) next to wall time: on a shared machine they are the steadier figure.
+  for (const [name, wall, rate, rss, cpu] of lines) process.stdout.write(`  ${name.padEnd(50)} ${wall.toFixed(3).padStart(8)} s ${fmt(rate).padStart(10)} events/s  CPU ${cpu} s  peak RSS ${rss}\n`);
   process.stdout.write(`  database: ${fmt(dbBytes)} bytes, ${(dbBytes / events).toFixed(0)} bytes per event (dictionary-encoded rows, strings, 6 secondary indexes, FTS5 over the distinct strings, aggregates)\n`);
   process.stdout.write(`  20 typical queries on ${fmt(q.events)} events, 15 runs each (ms):\n`);
   for (const r of q.rows) process.stdout.write(`    ${r.name.padEnd(44)} p50 ${r.p50.toFixed(2).padStart(8)}  p95 ${r.p95.toFixed(2).padStart(8)}\n`);
