@@ -16,7 +16,7 @@ import { InputFileError, openRegularFile, readBoundedFile } from './bounded-read
 import { nodeHashing } from './crypto.node.ts';
 import { GzipFormatError, isGzip } from './gzip.node.ts';
 import { UsageError } from './keys.node.ts';
-import { CannotProveError, digestEntryFile, formatProof, MAX_PROOF_BYTES, parseProof, readLeaves, verifyProof, type EntryDigest, type ProofVerdict } from './proof.node.ts';
+import { CannotProveError, digestEntryFile, entryDigest, formatProof, MAX_PROOF_BYTES, parseProof, readLeaves, verifyProof, type EntryDigest, type ProofVerdict } from './proof.node.ts';
 import { TOOL_VERSION } from './runtime.node.ts';
 import { verifyArchive } from './verify.node.ts';
 
@@ -381,7 +381,7 @@ async function readExcerptFiles(path: string, problems: string[]): Promise<Map<s
         const r = rel ? `${rel}/${d.name}` : d.name;
         if (d.isDirectory() && r === 'items') await walk(r);
         else if (!d.isFile() || !NAME.test(r)) problems.push(`unexpected ${d.isDirectory() ? 'folder' : 'file'} ${r} in the excerpt`);
-        else if (r.endsWith('.entry')) files.set(r, { kind: 'entry', digest: await digestEntryFile(join(path, r)) });
+        else if (r.endsWith('.entry')) files.set(r, { kind: 'entry', digest: await digestEntry(join(path, r)) });
         else {
           try {
             files.set(r, { kind: 'bytes', bytes: await readBoundedFile(join(path, r), limitOf(r), 'excerpt file') });
@@ -455,6 +455,22 @@ async function readExcerptFiles(path: string, problems: string[]): Promise<Map<s
     problems.push(`${path} is not a readable .tar.gz excerpt: ${e.message}`);
   }
   return files;
+}
+
+/**
+ * An entry file's digest, as verify-proof --entry takes it (one trailing LF dropped). Most entries are
+ * a few kilobytes: they are read whole, and only a larger one is streamed, so thousands of items do not
+ * cost a 1 MiB read buffer each.
+ */
+async function digestEntry(file: string): Promise<EntryDigest | 'too-long'> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBoundedFile(file, 1 << 20, 'excerpt entry file');
+  } catch (e) {
+    if (e instanceof InputFileError && e.reason === 'too-large') return digestEntryFile(file);
+    throw e;
+  }
+  return entryDigest(bytes.length > 0 && bytes[bytes.length - 1] === 0x0a ? bytes.subarray(0, bytes.length - 1) : bytes);
 }
 
 const TOP_KEYS = ['format', 'version', 'created', 'producer', 'origin', 'checkpoint', 'source', 'selection', 'complete', 'items'];

@@ -211,3 +211,18 @@ test('a withheld item that ships its entry, and a proof past the tlog-proof boun
     '2: withheld item has an entry file items/000000000002.entry',
   ]);
 });
+
+test('entry files: one trailing LF is how a line is saved and is accepted, as by verify-proof; an LF inside is named', async () => {
+  const sealed = await sealArchive(temp);
+  await make(sealed, 'lf', { indices: [1, 2] });
+  const dir = join(sealed.dir, 'lf');
+  await writeFile(join(dir, itemPath(1, 'entry')), Buffer.concat([sealed.entries[1]!, Buffer.from('\n')]));
+  assert.deepEqual(failures(await verifyExcerpt(dir, trustPolicy())), []);
+  const inner = Buffer.from(sealed.entries[2]!);
+  inner[3] = 0x0a;
+  await writeFile(join(dir, itemPath(2, 'entry')), inner);
+  const m = await readManifest(dir);
+  m.items[1]!.leaf = toBase64(leafHash(inner));
+  await writeManifest(dir, m);
+  assert.deepEqual(failures(await verifyExcerpt(dir, trustPolicy())), ['2: the entry contains a line feed; an entry never does (spec §2), so it cannot be in the log']);
+});
