@@ -19,6 +19,8 @@ import { describeUnixSeconds, stringifyJson } from '../../shared/core/json-text.
 import { checkIndexTarget, refuseInsideEvidence, requireCaseDatabase, requireOutputFolder } from './paths.ts';
 import { checkProfileText, type ExaminerIdentity, formatExaminerName, generateExaminerKey, importPkcs8ExaminerKey, loadExaminerKey, opensshFingerprint, parseExaminerName, resolvePassphrase, sha256Fingerprint, writeExaminerKeyFiles, DEFAULT_SCRYPT } from '../services/attest/examiner-key.node.ts';
 import { parseArgs, one, required, positiveInteger, type Parsed } from './args.ts';
+import { ScopeAnalyzer } from '../../shared/core/scope.ts';
+import { humanScope, loadSuppliedPolicy } from './scope-output.ts';
 import { countEvents, listEvents, PRESETS, type EntryStatus, type EventFilter, type EventRow, type PresetName } from '../services/index/query.node.ts';
 import { openCaseDatabase } from '../services/index/writer.node.ts';
 import { attest, checkExaminerName, examinerPublicKey, verifyAttestation } from '../services/attest/attest.node.ts';
@@ -40,6 +42,7 @@ Usage:
                  [--kind auto|KIND] [--description TEXT] [--policy AUDIT-POLICY.yaml] INPUT...
   sealcheck verify ARCHIVE --trust KEY [--trust NAME=KEY.pem ...] [--witness KEY ... --quorum K]
                    [--anchor CHECKPOINT ...] [--origin ORIGIN] [--index CASE.sqlite] [--json]
+                   [--scope] [--policy AUDIT-POLICY.yaml]
   sealcheck prove ARCHIVE --index N --out FILE.tlog-proof --trust KEY [--trust NAME=KEY.pem ...]
                   [--witness KEY ... --quorum K]
   sealcheck verify-proof FILE.tlog-proof --entry RAW_EVENT_FILE --trust KEY [--trust NAME=KEY.pem ...]
@@ -219,7 +222,7 @@ async function sealCommand(argv: string[], io: Io): Promise<number> {
 async function verify(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, {
     trust: { kind: 'many' }, witness: { kind: 'many' }, quorum: { kind: 'one' }, anchor: { kind: 'many' },
-    origin: { kind: 'one' }, json: { kind: 'bool' }, index: { kind: 'one' },
+    origin: { kind: 'one' }, json: { kind: 'bool' }, index: { kind: 'one' }, policy: { kind: 'one' }, scope: { kind: 'bool' },
   }, 'verify');
   if (p.positional.length !== 1) throw new UsageError(`verify: expected exactly one ARCHIVE, got ${p.positional.length}`);
   const archive = p.positional[0]!;
@@ -238,11 +241,15 @@ async function verify(argv: string[], io: Io): Promise<number> {
       quorum: policy.quorum, expectedOrigin: policy.origin, anchors: anchors.map((a) => ({ path: a.path, note: a.note.text })),
     },
   };
-  const report = await verifyArchive(archive, { policy, anchors, ...(progress ? { onProgress: progress.update } : {}), ...(index ? { index } : {}) });
+  // The evidence scope (issue 11) costs a JSON parse per entry, so it is worked out only when asked for.
+  const auditPolicyFile = one(p, 'policy');
+  const scope = auditPolicyFile !== undefined || p.flags.has('scope') ? new ScopeAnalyzer(auditPolicyFile === undefined ? undefined : await loadSuppliedPolicy(auditPolicyFile, 'verify')) : undefined;
+  const report = await verifyArchive(archive, { policy, anchors, ...(progress ? { onProgress: progress.update } : {}), ...(index ? { index } : {}), ...(scope ? { onEntry: (i: number, b: Uint8Array) => scope.entry(i, b) } : {}) });
   progress?.done();
-  if (p.flags.has('json')) io.stdout(`${stringifyJson(toVerifyJson(report))}\n`);
+  if (p.flags.has('json')) io.stdout(`${stringifyJson(scope ? { ...toVerifyJson(report), scope: scope.finish() } : toVerifyJson(report))}\n`);
   else {
     io.stdout(humanReport(report));
+    if (scope) io.stdout(humanScope(scope.finish()));
     if (indexPath !== undefined) io.stdout(`indexed ${report.entriesPresent} entries into ${indexPath}\n`);
   }
   return report.verdict === 'verified' ? 0 : report.verdict === 'failed' ? 1 : 3;

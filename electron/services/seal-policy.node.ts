@@ -1,15 +1,12 @@
 // `seal --policy`: the audit policy file read, checked and turned into the one JSON line sealed before the events it governs.
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { AuditPolicyError, parseAuditPolicy, policyToJson } from '../../shared/core/audit-policy.ts';
+import { AuditPolicyError, parseAuditPolicy, policyToJson, POLICY_FILE_ANNOTATION, POLICY_SHA256_ANNOTATION } from '../../shared/core/audit-policy.ts';
 import { decodeUtf8Strict } from '../../shared/core/bytes.ts';
 import { InputFileError, readBoundedFile } from './bounded-read.node.ts';
 
 // Real policies are a few KiB (GCE's default is 4 KiB); 1 MiB leaves room for generated ones.
 export const POLICY_FILE_LIMIT = 1 << 20;
-/** Annotations of the sealed Policy entry: the digest of the file as the examiner can re-hash it, and its name. */
-export const POLICY_SHA256_ANNOTATION = 'sealcheck.dev/policy-sha256';
-export const POLICY_FILE_ANNOTATION = 'sealcheck.dev/policy-file';
 
 /** The policy file cannot be sealed (unreadable, not UTF-8, not a valid policy); the sealer refuses with this message. */
 export class PolicyFileError extends Error {

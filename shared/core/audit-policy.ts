@@ -12,6 +12,10 @@ export const AUDIT_STAGES = ['RequestReceived', 'ResponseStarted', 'ResponseComp
 export type AuditStage = (typeof AUDIT_STAGES)[number];
 export const POLICY_API_VERSIONS = ['audit.k8s.io/v1', 'audit.k8s.io/v1beta1'] as const;
 
+/** Annotations of a Policy sealed by `seal --policy`: the SHA-256 of the file's bytes, and the file's name. */
+export const POLICY_SHA256_ANNOTATION = 'sealcheck.dev/policy-sha256';
+export const POLICY_FILE_ANNOTATION = 'sealcheck.dev/policy-file';
+
 export class AuditPolicyError extends Error {
   override name = 'AuditPolicyError';
 }
@@ -326,13 +330,13 @@ export function blindSpots(policy: AuditPolicy): BlindSpot[] {
       return;
     }
     const scope = describeScope(r);
-    const earlier = i > 0 ? ' (unless an earlier rule matched them)' : '';
+    const earlier = i > 0 ? ', where no earlier rule matched' : '';
     if (r.level === 'None') {
-      out.push({ kind: 'not-recorded', ruleIndex: i, text: `Not recorded at all (rule ${i + 1})${earlier}: ${scope}. Such requests leave no trace in this log.` });
+      out.push({ kind: 'not-recorded', ruleIndex: i, text: `Not recorded at all (rule ${i + 1}${earlier}): ${scope}. Such requests leave no trace in this log.` });
     } else if (r.level === 'Metadata') {
-      out.push({ kind: 'metadata-only', ruleIndex: i, text: `Recorded at Metadata, without request or response bodies (rule ${i + 1})${earlier}: ${scope}. Who did what to which object, when and with what result is in the log; what was sent or returned is not.${secretsNote(r)}` });
+      out.push({ kind: 'metadata-only', ruleIndex: i, text: `Recorded at Metadata, without request or response bodies (rule ${i + 1}${earlier}): ${scope}. Who did what to which object, when and with what result is in the log; what was sent or returned is not.${secretsNote(r)}` });
     } else if (r.level === 'Request') {
-      out.push({ kind: 'request-only', ruleIndex: i, text: `Recorded with the request body but without the response body (rule ${i + 1})${earlier}: ${scope}. What was written is in the log; what the server returned (for example the object read by a get or list) is not.${secretsNote(r)}` });
+      out.push({ kind: 'request-only', ruleIndex: i, text: `Recorded with the request body but without the response body (rule ${i + 1}${earlier}): ${scope}. What was written is in the log; what the server returned (for example the object read by a get or list) is not.${secretsNote(r)}` });
     }
     const own = r.omitStages.filter((s) => !policy.omitStages.includes(s));
     if (own.length) out.push({ kind: 'stage-omitted', ruleIndex: i, text: `For ${scope} (rule ${i + 1}), stage${own.length > 1 ? 's' : ''} ${own.join(', ')} ${own.length > 1 ? 'are' : 'is'} not recorded. ${own.map(stageMeaning).join(' ')}` });

@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOG_KEY, makeKey, type SignerKey } from '../../../shared/core/keys.ts';
-import { attributesOfEvent, decide, parseAuditPolicy } from '../../../shared/core/audit-policy.ts';
+import { attributesOfEvent, decide, parseAuditPolicy, POLICY_SHA256_ANNOTATION } from '../../../shared/core/audit-policy.ts';
 import { nodeEd25519 } from '../../../electron/services/crypto.node.ts';
 import { seal, SealError } from '../../../electron/services/seal.node.ts';
-import { POLICY_SHA256_ANNOTATION } from '../../../electron/services/seal-policy.node.ts';
 import { verifyArchive } from '../../../electron/services/verify.node.ts';
 
 const seed = new Uint8Array(32).fill(9);

@@ -189,9 +189,9 @@ test('blind spots of the documentation example, in order', () => {
   assert.deepEqual(spots.map((s) => [s.kind, s.ruleIndex]), [
     ['metadata-only', 1], ['not-recorded', 2], ['not-recorded', 3], ['not-recorded', 4], ['request-only', 5], ['metadata-only', 6], ['request-only', 7], ['metadata-only', 8], ['stage-omitted', -1],
   ]);
-  assert.equal(spots[2]!.text, 'Not recorded at all (rule 4) (unless an earlier rule matched them): watch requests by user system:kube-proxy on core endpoints and services. Such requests leave no trace in this log.');
-  assert.equal(spots[3]!.text, 'Not recorded at all (rule 5) (unless an earlier rule matched them): all requests by members of group system:authenticated to non-resource URLs /api* and /version. Such requests leave no trace in this log.');
-  assert.match(spots[5]!.text, /^Recorded at Metadata, without request or response bodies \(rule 7\).*: all requests on core secrets and configmaps\. .* Secrets are recorded at Metadata: who read which Secret is in the log, what it contained is not\.$/);
+  assert.equal(spots[2]!.text, 'Not recorded at all (rule 4, where no earlier rule matched): watch requests by user system:kube-proxy on core endpoints and services. Such requests leave no trace in this log.');
+  assert.equal(spots[3]!.text, 'Not recorded at all (rule 5, where no earlier rule matched): all requests by members of group system:authenticated to non-resource URLs /api* and /version. Such requests leave no trace in this log.');
+  assert.match(spots[5]!.text, /^Recorded at Metadata, without request or response bodies \(rule 7, where no earlier rule matched\): all requests on core secrets and configmaps\. .* Secrets are recorded at Metadata: who read which Secret is in the log, what it contained is not\.$/);
   // Secrets were decided by rule 7, so the later catch-alls say nothing more about them.
   assert.ok(!spots[6]!.text.includes('Secrets') && !spots[7]!.text.includes('Secrets'));
   assert.match(spots[8]!.text, /^For every request, stage RequestReceived is not recorded\. RequestReceived: a request is logged only once it is answered/);

@@ -1,0 +1,112 @@
+// Evidence scope of an archive in one pass over its entries: the audit policies in force (sealed or supplied), their blind spots, events that contradict them, and time gaps.
+import { AuditPolicyError, OUTSIDE_THE_API_SERVER, POLICY_FILE_ANNOTATION, POLICY_SHA256_ANNOTATION, blindSpots, contradiction, parseAuditPolicy, type AuditPolicy, type BlindSpot, type PolicyContradiction } from './audit-policy.ts';
+import { eventTime, TimeGapDetector, type TimeGapReport } from './time-gaps.ts';
+
+const MAX_LISTED = 100;
+
+export interface ScopePolicy {
+  /** sealed: an entry of the log (evidence); supplied: given by the examiner (a claim, stated as such). */
+  source: 'sealed' | 'supplied';
+  /** The entry holding it (sealed), from which it governs the events after it. */
+  entryIndex: number | null;
+  /** SHA-256 of the policy file's bytes: as recorded in the sealed entry, or of the supplied file. */
+  sha256: string | null;
+  file: string | null;
+  rules: number;
+  blindSpots: BlindSpot[];
+}
+
+export interface ScopeContradiction extends PolicyContradiction {
+  index: number;
+}
+
+export interface Scope {
+  policies: ScopePolicy[];
+  /** Sealed entries that look like a Policy but do not parse as one: index and reason. */
+  unreadablePolicies: { index: number; message: string }[];
+  events: number;
+  /** Events before any policy (none sealed yet and none supplied): their level cannot be checked. */
+  eventsWithoutPolicy: number;
+  contradictions: { events: number; levelMismatches: number; omittedStages: number; listed: ScopeContradiction[] };
+  timeGaps: TimeGapReport;
+  outsideApiServer: string;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+export class ScopeAnalyzer {
+  private readonly policies: ScopePolicy[] = [];
+  private readonly unreadable: { index: number; message: string }[] = [];
+  private current: AuditPolicy | null;
+  private readonly gaps = new TimeGapDetector();
+  private events = 0;
+  private withoutPolicy = 0;
+  private contradicting = 0;
+  private levelMismatches = 0;
+  private omittedStages = 0;
+  private readonly listed: ScopeContradiction[] = [];
+
+  constructor(supplied?: { policy: AuditPolicy; sha256: string; file: string }) {
+    this.current = supplied?.policy ?? null;
+    if (supplied) this.policies.push({ source: 'supplied', entryIndex: null, sha256: supplied.sha256, file: supplied.file, rules: supplied.policy.rules.length, blindSpots: blindSpots(supplied.policy) });
+  }
+
+  /** Entries in log order. */
+  entry(index: number, bytes: Uint8Array): void {
+    // Only JSON objects can be events or policies; other lines (access logs, text) are not examined here.
+    if (bytes.length === 0 || bytes[0] !== 0x7b) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(decoder.decode(bytes));
+    } catch {
+      return;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    const o = value as Record<string, unknown>;
+    if (o.kind === 'Policy' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('audit.k8s.io/')) {
+      this.sealedPolicy(index, o, bytes);
+      return;
+    }
+    if (o.kind !== 'Event' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('audit.k8s.io/')) return;
+    this.events++;
+    this.gaps.add(index, eventTime(o));
+    if (!this.current) {
+      this.withoutPolicy++;
+      return;
+    }
+    const c = contradiction(this.current, o);
+    if (!c) return;
+    this.contradicting++;
+    if (c.levelMismatch) this.levelMismatches++;
+    if (c.omittedStage) this.omittedStages++;
+    if (this.listed.length < MAX_LISTED) this.listed.push({ index, ...c });
+  }
+
+  finish(): Scope {
+    return {
+      policies: this.policies,
+      unreadablePolicies: this.unreadable,
+      events: this.events,
+      eventsWithoutPolicy: this.withoutPolicy,
+      contradictions: { events: this.contradicting, levelMismatches: this.levelMismatches, omittedStages: this.omittedStages, listed: this.listed },
+      timeGaps: this.gaps.finish(),
+      outsideApiServer: OUTSIDE_THE_API_SERVER,
+    };
+  }
+
+  private sealedPolicy(index: number, o: Record<string, unknown>, bytes: Uint8Array): void {
+    let policy: AuditPolicy;
+    try {
+      policy = parseAuditPolicy(decoder.decode(bytes), `entry ${index}`);
+    } catch (e) {
+      if (!(e instanceof AuditPolicyError)) throw e;
+      if (this.unreadable.length < MAX_LISTED) this.unreadable.push({ index, message: e.message });
+      return;
+    }
+    const meta = o.metadata as { annotations?: Record<string, unknown> } | undefined;
+    const sha = meta?.annotations?.[POLICY_SHA256_ANNOTATION];
+    const file = meta?.annotations?.[POLICY_FILE_ANNOTATION];
+    this.current = policy;
+    this.policies.push({ source: 'sealed', entryIndex: index, sha256: typeof sha === 'string' ? sha : null, file: typeof file === 'string' ? file : null, rules: policy.rules.length, blindSpots: blindSpots(policy) });
+  }
+}
