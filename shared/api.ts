@@ -198,6 +198,9 @@ export type TopField = 'users' | 'resources' | 'sourceIps' | 'userAgents' | 'ver
 export interface ExaminerKeyInfo {
   name: string;
   email: string | null;
+  /** Kept with the key and printed on every attestation it signs. */
+  organisation: string | null;
+  qualifications: string | null;
   /** SHA-256 hex of the raw public key. */
   fingerprint: string;
   /** OpenSSH form, as `ssh-keygen -l` prints it. */
@@ -260,8 +263,8 @@ export interface Api {
   getEntry(folder: string, archiveId: number, index: number): Promise<EntryDetail | null>;
   /** The case's examiner key (examiner.key in the case folder), or null. */
   getExaminerKey(folder: string): Promise<ExaminerKeyInfo | null>;
-  createExaminerKey(folder: string, input: { name: string; email: string | null; passphrase: string }): Promise<ExaminerKeyInfo>;
-  importExaminerKey(folder: string, input: { pkcs8Path: string; name: string; email: string | null; passphrase: string }): Promise<ExaminerKeyInfo>;
+  createExaminerKey(folder: string, input: { name: string; email: string | null; organisation?: string | null; qualifications?: string | null; passphrase: string }): Promise<ExaminerKeyInfo>;
+  importExaminerKey(folder: string, input: { pkcs8Path: string; name: string; email: string | null; organisation?: string | null; qualifications?: string | null; passphrase: string }): Promise<ExaminerKeyInfo>;
   /** Verifies the archive again and writes the signed report and its sidecars into the case folder. */
   attest(folder: string, archiveId: number, input: { passphrase: string; declaration?: DeclarationChoice }, jobId: string): Promise<AttestationView>;
   verifyAttestation(folder: string, input: { pdfPath: string; examinerKeyPath: string | null; archivePath: string | null }): Promise<AttestationCheckView>;

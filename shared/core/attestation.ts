@@ -397,7 +397,7 @@ export const DECLARATION_TEMPLATE_VERSION = '1';
 export function makeDeclaration(template: DeclarationTemplate, f: DeclarationFacts): Declaration {
   const date = f.issuedAt.slice(0, 10);
   const who = `${f.examiner}, ${f.role}${f.organisation ? `, ${f.organisation}` : ''}`;
-  const quals = f.qualifications ? ` My qualifications: ${f.qualifications}` : '';
+  const quals = f.qualifications ? ` My qualifications: ${f.qualifications}${/[.!?]$/.test(f.qualifications) ? '' : '.'}` : '';
   const digests = f.digestsMatched
     ? 'The SHA-256 digest taken when I started the examination and the digest computed while verifying were identical.'
     : 'The SHA-256 digest taken when I started the examination and the digest computed while verifying were NOT identical; section 2 gives both.';

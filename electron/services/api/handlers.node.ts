@@ -11,7 +11,7 @@ import {
 } from '../../../shared/api.ts';
 import { examinerPublicKey } from '../attest/attest.node.ts';
 import {
-  examinerKeyPaths, generateExaminerKey, importPkcs8ExaminerKey, loadExaminerKey, opensshFingerprint, parseExaminerName, readKeyFileInfo, sha256Fingerprint,
+  checkProfileText, examinerKeyPaths, generateExaminerKey, importPkcs8ExaminerKey, loadExaminerKey, opensshFingerprint, parseExaminerName, readKeyFileInfo, sha256Fingerprint,
   writeExaminerKeyFiles, type ExaminerIdentity, type ExaminerKey,
 } from '../attest/examiner-key.node.ts';
 import { CannotProveError, proveEntry } from '../proof.node.ts';
@@ -113,8 +113,8 @@ const ARGS: { [K in ApiMethod]: Check[] } = {
   topValues: [nonEmpty, filter, oneOf(Object.keys(TOP_FIELDS)), int],
   getEntry: [nonEmpty, int, int],
   getExaminerKey: [nonEmpty],
-  createExaminerKey: [nonEmpty, object({ name: nonEmpty, email: nullable(str), passphrase: nonEmpty })],
-  importExaminerKey: [nonEmpty, object({ pkcs8Path: nonEmpty, name: nonEmpty, email: nullable(str), passphrase: nonEmpty })],
+  createExaminerKey: [nonEmpty, object({ name: nonEmpty, email: nullable(str), organisation: optional(nullable(str)), qualifications: optional(nullable(str)), passphrase: nonEmpty })],
+  importExaminerKey: [nonEmpty, object({ pkcs8Path: nonEmpty, name: nonEmpty, email: nullable(str), organisation: optional(nullable(str)), qualifications: optional(nullable(str)), passphrase: nonEmpty })],
   attest: [nonEmpty, int, object({ passphrase: nonEmpty, declaration: optional(oneOf(['us-fre-902', 'uk-crimpr-19', 'none'])) }), nonEmpty],
   verifyAttestation: [nonEmpty, object({ pdfPath: nonEmpty, examinerKeyPath: nullable(nonEmpty), archivePath: nullable(nonEmpty) })],
   exportProof: [nonEmpty, int, int],
@@ -128,7 +128,7 @@ async function examinerInfo(folder: string): Promise<ExaminerKeyInfo | null> {
   if (!existsSync(paths.key)) return null;
   const info = readKeyFileInfo(await readFile(paths.key, 'utf8'), paths.key);
   return {
-    name: info.identity.name, email: info.identity.email, fingerprint: sha256Fingerprint(info.publicKey), sshFingerprint: opensshFingerprint(info.publicKey),
+    name: info.identity.name, email: info.identity.email, organisation: info.identity.organisation ?? null, qualifications: info.identity.qualifications ?? null, fingerprint: sha256Fingerprint(info.publicKey), sshFingerprint: opensshFingerprint(info.publicKey),
     keyPath: paths.key, publicKeyPath: paths.pub, sshPublicKeyPath: paths.sshPub, created: info.created,
   };
 }
@@ -144,9 +144,14 @@ async function saveExaminer(folder: string, key: ExaminerKey, passphrase: string
   return (await examinerInfo(folder))!;
 }
 
-function identityOf(name: string, email: string | null): ExaminerIdentity {
+function identityOf(name: string, email: string | null, profile: { organisation?: string | null; qualifications?: string | null } = {}): ExaminerIdentity {
   try {
-    return parseExaminerName(email ? `${name} <${email}>` : name);
+    const id: ExaminerIdentity = parseExaminerName(email ? `${name} <${email}>` : name);
+    for (const f of ['organisation', 'qualifications'] as const) {
+      const v = profile[f];
+      if (v && v.trim() !== '') id[f] = checkProfileText(v, f);
+    }
+    return id;
   } catch (e) {
     throw new ApiFailure('bad-request', (e as Error).message);
   }
@@ -436,7 +441,7 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
     getExaminerKey: (folder) => examinerInfo(folder),
     async createExaminerKey(folder, input) {
       await readCase(folder);
-      return saveExaminer(folder, generateExaminerKey(identityOf(input.name, input.email)), input.passphrase);
+      return saveExaminer(folder, generateExaminerKey(identityOf(input.name, input.email, input)), input.passphrase);
     },
     async importExaminerKey(folder, input) {
       await readCase(folder);
@@ -445,7 +450,7 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
       });
       let key: ExaminerKey;
       try {
-        key = importPkcs8ExaminerKey(pem, identityOf(input.name, input.email), input.pkcs8Path);
+        key = importPkcs8ExaminerKey(pem, identityOf(input.name, input.email, input), input.pkcs8Path);
       } catch (e) {
         if (e instanceof UsageError) throw new ApiFailure('bad-key', e.message);
         throw e;

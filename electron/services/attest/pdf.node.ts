@@ -698,7 +698,7 @@ function methodAndResultSection(l: Layout, c: AttestationContent): void {
   const cov = r.coverage;
   const rows: [string, CellInput][] = [
     ['Covered entries', `${count(cov.coveredEntries)} of ${count(cov.totalEntries)}`],
-    ['Unsigned tail', cov.unsignedTail === 0 ? 'none' : `${plural(cov.unsignedTail, 'entry', 'entries')} after the last trusted checkpoint`],
+    ['Not covered', cov.unsignedTail === 0 ? 'none' : `${plural(cov.unsignedTail, 'entry', 'entries')} after the last trusted checkpoint whose root matches the entries`],
   ];
   if (cov.coveringCheckpoint) rows.push(['Covering checkpoint', mono(cov.coveringCheckpoint.path)], ['Tree size', count(cov.coveringCheckpoint.treeSize)], ['Root hash', mono(cov.coveringCheckpoint.rootHash)]);
   l.keyValues(rows);
@@ -815,7 +815,8 @@ function verifySection(l: Layout, c: AttestationContent): void {
   );
   howToVerify(c).forEach((step, i) => {
     const title = `Step ${i + 1}. ${step.title}`;
-    l.keepTogether(l.subheadingHeight(title) + l.paragraphHeight(step.text) + step.commands.reduce((h, cmd) => h + l.commandBoxHeight(cmd), 2));
+    // Each command box with the line saying what it prints: never split from each other.
+    l.keepTogether(l.subheadingHeight(title) + l.paragraphHeight(step.text) + step.commands.reduce((h, cmd, k) => h + l.commandBoxHeight(cmd) + l.paragraphHeight(`Prints: ${step.expect[k]}`, SIZE.small), 2));
     l.subheading(title);
     l.paragraph(step.text, { after: 4 });
     step.commands.forEach((command, k) => {

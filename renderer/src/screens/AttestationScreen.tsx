@@ -54,7 +54,7 @@ export function AttestationScreen() {
       <ErrorBanner error={error} />
       {!keyLoaded && !error ? <p className="muted">Reading the case's examiner key…</p> : null}
       {keyLoaded && key ? <ExaminerKeyCard info={key} /> : null}
-      {keyLoaded && !key ? <NewKeyCard folder={folder} examinerName={w.kase.examinerName} onSaved={setKey} /> : null}
+      {keyLoaded && !key ? <NewKeyCard folder={folder} examinerName={w.kase.examinerName} organisation={w.kase.organisation} onSaved={setKey} /> : null}
       {keyLoaded ? <SignCard hasKey={key !== null} /> : null}
       <CheckCard folder={folder} hasKey={key !== null} />
     </div>
@@ -69,6 +69,10 @@ function ExaminerKeyCard({ info }: { info: ExaminerKeyInfo }) {
         <dd>{info.name}</dd>
         <dt>Email</dt>
         <dd>{info.email ?? <span className="muted">none</span>}</dd>
+        <dt>Organisation</dt>
+        <dd>{info.organisation ?? <span className="muted">not provided</span>}</dd>
+        <dt>Qualifications</dt>
+        <dd>{info.qualifications ?? <span className="muted">not provided</span>}</dd>
         <dt>SHA-256 fingerprint</dt>
         <dd className="fingerprint-cell">
           <Hash hex={info.fingerprint} label="examiner key fingerprint" />
@@ -102,10 +106,13 @@ const KEY_TABS = [
   { id: 'import' as const, label: 'Import a PKCS#8 key' },
 ];
 
-function NewKeyCard({ folder, examinerName, onSaved }: { folder: string; examinerName: string; onSaved: (k: ExaminerKeyInfo) => void }) {
+function NewKeyCard({ folder, examinerName, organisation, onSaved }: { folder: string; examinerName: string; organisation: string; onSaved: (k: ExaminerKeyInfo) => void }) {
   const [tab, setTab] = useState<KeySource>('create');
   const [name, setName] = useState(examinerName);
   const [email, setEmail] = useState('');
+  // Stored with the key: every attestation it signs names this organisation and these qualifications.
+  const [org, setOrg] = useState(organisation);
+  const [qualifications, setQualifications] = useState('');
   const [pkcs8Path, setPkcs8Path] = useState('');
   const [passphrase, setPassphrase] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -123,7 +130,7 @@ function NewKeyCard({ folder, examinerName, onSaved }: { folder: string; examine
     if (passphrase !== confirm) return setLocal('The two passphrases differ; type the same passphrase twice.');
     setBusy(true);
     try {
-      const input = { name: name.trim(), email: email.trim() === '' ? null : email.trim(), passphrase };
+      const input = { name: name.trim(), email: email.trim() === '' ? null : email.trim(), organisation: org.trim() === '' ? null : org.trim(), qualifications: qualifications.trim() === '' ? null : qualifications.trim(), passphrase };
       const k = tab === 'create' ? await api.createExaminerKey(folder, input) : await api.importExaminerKey(folder, { ...input, pkcs8Path: pkcs8Path.trim() });
       setPassphrase('');
       setConfirm('');
@@ -171,6 +178,8 @@ function NewKeyCard({ folder, examinerName, onSaved }: { folder: string; examine
         <div className="form-grid">
           <TextField label="Name" value={name} onChange={setName} required hint="As it appears in the attestation." />
           <TextField label="Email" value={email} onChange={setEmail} placeholder="optional, e.g. dana@example.org" />
+          <TextField label="Organisation" value={org} onChange={setOrg} placeholder="optional, e.g. Example Forensics Ltd" hint="Kept with the key; a report cannot name another." />
+          <TextField label="Qualifications" value={qualifications} onChange={setQualifications} placeholder="optional, e.g. GCFA; 9 years of incident response" hint="Printed in section 1 of every report." />
           <TextField label="Passphrase" type="password" value={passphrase} onChange={setPassphrase} required hint="Needed each time you sign. It cannot be recovered." />
           <TextField
             label="Confirm passphrase"
