@@ -17,8 +17,9 @@ const cpu = () => {
 };
 const phase = async (name: string, f: () => unknown) => {
   const t = cpu();
+  const w = performance.now();
   await f();
-  process.stdout.write(`  ${name.padEnd(28)} ${(cpu() - t).toFixed(2)} CPU s\n`);
+  process.stdout.write(`  ${name.padEnd(28)} ${(cpu() - t).toFixed(2)} CPU s  ${((performance.now() - w) / 1000).toFixed(2)} s wall\n`);
 };
 const entries: { seq: number; offset: number; bytes: Uint8Array; leaf: Uint8Array; index: number }[] = [];
 for (const [seq, s] of manifest.segments.entries()) {
