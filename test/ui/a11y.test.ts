@@ -242,9 +242,20 @@ uiTest('Keyboard only: create a case, import, add keys, verify, open a finding, 
   for (let i = 0; i < 3; i++) await page.keyboard.press('Backspace');
   await eventually(() => code.getAttribute('aria-invalid'), (v) => v === null, 'Code valid again');
 
-  // ---- Attestation: reached by Alt+7, its heading focused.
+  // ---- Attestation: reached by Alt+7; create the examiner key, then sign; focus follows each outcome.
   await goStep(7);
-  await screenshot(page, 'a11y-focus-attestation');
+  await tabTo('Passphrase', named('input', 'Passphrase *'));
+  await page.keyboard.type('correct horse battery staple');
+  await tabTo('Confirm passphrase', named('input', 'Confirm passphrase *'));
+  await page.keyboard.type('correct horse battery staple');
+  await page.keyboard.press('Enter');
+  await focusIs('the Examiner key card heading', (a) => a.tag === 'h2' && a.name === 'Examiner key');
+  await tabTo('Examiner key passphrase', named('input', 'Examiner key passphrase *'));
+  await page.keyboard.type('correct horse battery staple');
+  await page.keyboard.press('Enter');
+  await focusIs('the attested verdict', (a) => a.role === 'status' && a.name === 'Attested verdict', 120_000);
+  await announcedIs('Attestation signed.', 'after signing');
+  await screenshot(page, 'a11y-focus-attestation-signed');
   assert.deepEqual(app.guard.errors, []);
 });
 
@@ -333,7 +344,7 @@ uiTest('Reflow: at 320×256 no screen scrolls sideways, and axe still passes; at
     const w = (await page.evaluate('document.documentElement.scrollWidth')) as number;
     if (w > 320) {
       // Name what sticks out (outermost elements past the right edge), so a failure says where to look.
-      const out = await page.evaluate(`[...document.querySelectorAll('.app > *, main *, header *, nav *, footer *')].filter((e) => !e.closest('.table-wrap') && e.getBoundingClientRect().right > innerWidth + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > innerWidth + 1)).slice(0, 4).map((e) => e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ' ' + Math.round(e.getBoundingClientRect().right))`);
+      const out = await page.evaluate(`[...document.querySelectorAll('.app > *, main *, header *, nav *, footer *')].filter((e) => !e.closest('.table-wrap') && e.getBoundingClientRect().right > innerWidth + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > innerWidth + 1)).slice(0, 4).map((e) => e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ' ' + Math.round(e.getBoundingClientRect().right)).concat([...document.querySelectorAll('main *')].filter((e) => !e.closest('.table-wrap') && getComputedStyle(e).overflowX === 'visible' && e.getBoundingClientRect().left + e.scrollWidth > innerWidth + 1 && e.children.length === 0).slice(0, 4).map((e) => 'text in ' + e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ': ' + (e.textContent || '').slice(0, 40))))`);
       wide.push(`${STEPS[n - 1]}: ${w} px (${(out as string[]).join(', ')})`);
     }
     await axe(`${STEPS[n - 1]} at 320 px`);

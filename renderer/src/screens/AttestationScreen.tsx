@@ -6,6 +6,7 @@ import { useWorkflow } from '../app/workflow.tsx';
 import { Badge, Banner, Card, Empty, ErrorBanner, Hash, PathText, SelectField, TabPanel, Tabs, TextField, VERDICT_ICON, VERDICT_TONE, VERDICT_WORD } from '../ui/controls.tsx';
 import { JobProgress } from './JobProgress.tsx';
 import { RevealButtons } from '../ui/RevealButtons.tsx';
+import { focusSoon } from '../app/focus.ts';
 import { utcFromIso } from '../lib/format.ts';
 
 export function AttestationScreen() {
@@ -123,6 +124,7 @@ function NewKeyCard({ folder, examinerName, organisation, onSaved }: { folder: s
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    if (busy) return;
     setLocal(null);
     setError(null);
     const missing = [tab === 'import' && pkcs8Path.trim() === '' ? 'Key file' : null, name.trim() === '' ? 'Name' : null, passphrase === '' ? 'Passphrase' : null].filter(Boolean);
@@ -135,8 +137,11 @@ function NewKeyCard({ folder, examinerName, organisation, onSaved }: { folder: s
       setPassphrase('');
       setConfirm('');
       onSaved(k);
+      // The form gives way to the key's card: focus its heading rather than lose it.
+      focusSoon('#step-panel-attestation .card h2');
     } catch (err) {
       setError(errorText(err));
+      focusSoon('#step-panel-attestation [role=alert]');
     } finally {
       setBusy(false);
     }
@@ -188,12 +193,12 @@ function NewKeyCard({ folder, examinerName, organisation, onSaved }: { folder: s
             onChange={setConfirm}
             required
             error={mismatch ? 'Differs from the passphrase.' : null}
-            hint="Type it again." 
+            hint="Type it again."
           />
         </div>
         {local ? <p className="field-error">{local}</p> : null}
         <div className="btn-row">
-          <button type="submit" className="btn btn-primary" disabled={busy}>
+          <button type="submit" className="btn btn-primary" aria-disabled={busy || undefined}>
             {tab === 'create' ? 'Create examiner key' : 'Import examiner key'}
           </button>
         </div>
@@ -220,12 +225,15 @@ function SignCard({ hasKey }: { hasKey: boolean }) {
     if (!chosen) return;
     if (passphrase === '') return setLocal('Type the examiner key passphrase.');
     setResult(null);
+    // The form gives way to the progress: focus waits on Cancel, then goes to the signed verdict or to what failed.
+    focusSoon('#step-panel-attestation .job-cancel');
     const r = await w.attest(chosen.id, passphrase).catch((err: unknown) => {
       setLocal(errorText(err));
       return null;
     });
     setPassphrase('');
     if (r) setResult(r);
+    focusSoon(r ? '#step-panel-attestation [aria-label="Attested verdict"]' : '#step-panel-attestation [role=alert], #step-panel-attestation form[aria-label="Sign an attestation"] input');
   };
 
   return (
@@ -258,7 +266,7 @@ function SignCard({ hasKey }: { hasKey: boolean }) {
             </div>
             {local ? <p className="field-error">{local}</p> : null}
             <div className="btn-row">
-              <button type="submit" className="btn btn-primary" disabled={!!w.job}>
+              <button type="submit" className="btn btn-primary" aria-disabled={!!w.job || undefined}>
                 Sign attestation
               </button>
               <span className="muted small">A report is never overwritten: each signature writes new files.</span>

@@ -242,7 +242,7 @@ function PolicyCard({ busy, policy, witnesses, onSave }: { busy: boolean; policy
           value={quorum}
           onChange={setQuorum}
           error={invalid ? `A whole number from 0 to ${witnesses} (the witness keys you trust).` : null}
-          hint="Cosignatures from this many distinct witnesses are needed for a checkpoint to count. 0: none needed." 
+          hint="Cosignatures from this many distinct witnesses are needed for a checkpoint to count. 0: none needed."
         />
         <TextField label="Expected origin" value={origin} onChange={setOrigin} mono placeholder="optional, e.g. audit.example/cluster-1" hint="The log every checkpoint must name; empty accepts the archive's own." />
         <div className="btn-row">
