@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API_METHODS, type Api, type ApiEvents, type CaseInfo, type Result } from '../../../../shared/api.ts';
 import { COSIGNER_KEY, LOG_KEY, formatVerifierKey, makeKey, type SignerKey } from '../../../../shared/core/keys.ts';
@@ -199,7 +199,11 @@ test('attest writes the signed report and verifyAttestation checks it', async ()
   assert.match(a.sshVerifyCommand, /^ssh-keygen -Y verify -f .+\.allowed_signers -I ada@example\.org -n sealcheck-attestation -s .+\.sshsig < .+\.pdf$/);
   const v = await call<Awaited<ReturnType<Api['verifyAttestation']>>>('verifyAttestation', folder, { pdfPath: a.pdfPath, examinerKeyPath: null, archivePath: archive });
   assert.equal(v.valid, true, JSON.stringify(v.checks));
-  assert.equal(v.checks.length, 6);
+  assert.deepEqual(v.checks.map((c) => c.name), [
+    'PDF signature (PAdES, Ed25519)', 'embedded statement (DSSE)', 'embedded verification summary (SLSA VSA, DSSE)', 'verification summary agrees with the report',
+    `${basename(a.dssePath)} beside the report`, basename(a.dssePath).replace('.dsse.json', '.vsa.dsse.json') + ' beside the report',
+    'visible report matches the statement', `${basename(a.sshsigPath)} (SSHSIG)`, 'evidence digests',
+  ]);
   assert.deepEqual(v.report && [v.report.case, v.report.verdict, v.report.examiner], ['CASE 2026/017', 'verified', 'Ada Examiner']);
 });
 
