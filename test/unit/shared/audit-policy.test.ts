@@ -205,3 +205,21 @@ test('blind spots: no catch-all, unreachable rules, per-rule stages and managedF
   assert.deepEqual(blindSpots(q).map((s) => [s.kind, s.text]), [['unmatched', "Requests that no rule matches are not recorded at all (the API server's default level is None)."]]);
   assert.deepEqual(blindSpots(parseAuditPolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\n')).map((s) => s.text), ['The policy has no rules: nothing is recorded.']);
 });
+
+test('the demo policy (resources/samples/audit-policy.yaml): its levels and its blind spots', () => {
+  const p = parseAuditPolicy(readFileSync(fileURLToPath(new URL('../../../resources/samples/audit-policy.yaml', import.meta.url)), 'utf8'), 'audit-policy.yaml');
+  assert.deepEqual(level(p, url('system:apiserver', 'get', '/readyz', ['system:masters'])), ['None', 0]);
+  assert.deepEqual(level(p, res('system:kube-proxy', 'watch', 'discovery.k8s.io', 'endpointslices')), ['None', 1]);
+  assert.deepEqual(level(p, res('alice', 'get', '', 'secrets', { ns: 'prod', name: 'db' })), ['Metadata', 2]);
+  assert.deepEqual(level(p, res('alice', 'create', 'rbac.authorization.k8s.io', 'clusterrolebindings')), ['RequestResponse', 3]);
+  assert.deepEqual(level(p, res('alice', 'create', '', 'pods', { sub: 'exec', ns: 'prod', name: 'web' })), ['Request', 4]);
+  assert.deepEqual(level(p, res('alice', 'get', '', 'pods', { ns: 'prod', name: 'web' })), ['Metadata', 5]);
+  const texts = blindSpots(p).map((s) => s.text);
+  assert.equal(texts.length, 6);
+  assert.equal(texts[0], 'Not recorded at all (rule 1): all requests to non-resource URLs /healthz*, /livez*, /readyz* and /version. Such requests leave no trace in this log.');
+  assert.equal(texts[1], 'Not recorded at all (rule 2, where no earlier rule matched): watch requests by user system:kube-proxy on core endpoints, services and services/status and discovery.k8s.io endpointslices. Such requests leave no trace in this log.');
+  assert.ok(texts[2]!.endsWith('Secrets are recorded at Metadata: who read which Secret is in the log, what it contained is not.'));
+  assert.match(texts[3]!, /^Recorded with the request body but without the response body \(rule 5, where no earlier rule matched\): all requests on core pods\/exec, pods\/attach and pods\/portforward\./);
+  assert.match(texts[4]!, /^Recorded at Metadata, without request or response bodies \(rule 6, where no earlier rule matched\): all requests\./);
+  assert.match(texts[5]!, /^For every request, stage RequestReceived is not recorded\./);
+});
