@@ -206,8 +206,8 @@ test('blind spots: no catch-all, unreachable rules, per-rule stages and managedF
   assert.deepEqual(blindSpots(parseAuditPolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\n')).map((s) => s.text), ['The policy has no rules: nothing is recorded.']);
 });
 
-test('the demo policy (resources/samples/audit-policy.yaml): its levels and its blind spots', () => {
-  const p = parseAuditPolicy(readFileSync(fileURLToPath(new URL('../../../resources/samples/audit-policy.yaml', import.meta.url)), 'utf8'), 'audit-policy.yaml');
+test('the demo policy (resources/demo/audit-policy.yaml): its levels and its blind spots', () => {
+  const p = parseAuditPolicy(readFileSync(fileURLToPath(new URL('../../../resources/demo/audit-policy.yaml', import.meta.url)), 'utf8'), 'audit-policy.yaml');
   assert.deepEqual(level(p, url('system:apiserver', 'get', '/readyz', ['system:masters'])), ['None', 0]);
   assert.deepEqual(level(p, res('system:kube-proxy', 'watch', 'discovery.k8s.io', 'endpointslices')), ['None', 1]);
   assert.deepEqual(level(p, res('alice', 'get', '', 'secrets', { ns: 'prod', name: 'db' })), ['Metadata', 2]);
