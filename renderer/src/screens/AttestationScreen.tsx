@@ -322,7 +322,7 @@ function AttestationResult({ result }: { result: AttestationView }) {
       <RevealButtons path={result.pdfPath} what="report" />
       <div className="stack">
         <div className="card-head">
-          <h4>Check the SSH signature without Sealcheck</h4>
+          <h3 className="subhead">Check the SSH signature without Sealcheck</h3>
           <CopyButton text={result.sshVerifyCommand} what="command" />
         </div>
         <pre className="code-block command-block" aria-label="ssh-keygen verify command">
