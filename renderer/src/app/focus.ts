@@ -12,11 +12,18 @@ function focusable(el: HTMLElement): HTMLElement {
  */
 export function focusSoon(selector: string, root?: () => ParentNode | null): void {
   let tries = 0;
+  let done: HTMLElement | null = null;
   const attempt = () => {
+    // Focused already, and still in the document: done. A target replaced by the same render (a card swapped for
+    // another with the same heading) is found and focused again, rather than leaving focus on <body>.
+    if (done && done.isConnected) {
+      if (++tries < 30) requestAnimationFrame(attempt);
+      return;
+    }
     const el = (root?.() ?? document).querySelector<HTMLElement>(selector);
     if (el && el.getClientRects().length > 0) {
       focusable(el).focus();
-      return;
+      done = el;
     }
     if (++tries < 30) requestAnimationFrame(attempt);
   };
