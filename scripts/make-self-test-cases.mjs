@@ -84,7 +84,7 @@ async function sealTo(path) {
 }
 
 async function writeCase(name, archive, description, verdict, findings) {
-  const { sha256 } = await evidenceDigests(join(out, name, archive));
+  const { sha256 } = (await evidenceDigests(join(out, name, archive), ['sha256'])).digests;
   const c = { format: FORMAT, name, description, archive, trust: [{ role: 'log', key: KEY_FILE }], expected: { sha256, verdict, findings } };
   await writeFile(join(out, name, 'expected.json'), `${JSON.stringify(c, null, 2)}\n`);
 }

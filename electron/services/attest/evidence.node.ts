@@ -1,13 +1,13 @@
 // The evidence digest taken first (per file, with its time), the per-file inventory and build facts the reproducibility appendix prints.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shellQuote, type Reproducibility } from '../../../shared/core/attestation.ts';
 import type { VerifyReport } from '../../../shared/core/report.ts';
 import { openArchive } from '../archive.node.ts';
+import { evidenceDigests } from '../digest.node.ts';
 
 export interface EvidenceFile {
   /** For a file, its name; for a directory, the path inside it (the in-toto subject name). */
@@ -26,50 +26,13 @@ export interface EvidenceDigest {
   files: EvidenceFile[];
 }
 
-async function both(path: string): Promise<{ sha256: string; sha512: string }> {
-  const a = createHash('sha256');
-  const b = createHash('sha512');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    a.update(chunk as Buffer);
-    b.update(chunk as Buffer);
-  }
-  return { sha256: a.digest('hex'), sha512: b.digest('hex') };
-}
-
 /**
  * SHA-256 and SHA-512 of the evidence as received, and of each of its files: of the file, or for a
  * directory the spec §1 tree digest built from the per-file digests (regular files only, links not followed).
  */
 export async function takeEvidenceDigest(path: string): Promise<EvidenceDigest> {
-  const st = await lstat(path);
-  if (st.isFile()) {
-    const d = await both(path);
-    return { ...d, digestOf: 'file', bytes: st.size, at: new Date().toISOString(), files: [{ name: basename(path), ...d }] };
-  }
-  const rels: string[] = [];
-  let bytes = 0;
-  const walk = async (rel: string): Promise<void> => {
-    for (const e of await readdir(join(path, rel), { withFileTypes: true })) {
-      const p = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile()) {
-        rels.push(p);
-        bytes += (await lstat(join(path, p))).size;
-      }
-    }
-  };
-  await walk('');
-  rels.sort((x, y) => Buffer.compare(Buffer.from(x, 'utf8'), Buffer.from(y, 'utf8')));
-  const t256 = createHash('sha256');
-  const t512 = createHash('sha512');
-  const files: EvidenceFile[] = [];
-  for (const rel of rels) {
-    const d = await both(join(path, rel));
-    t256.update(`${d.sha256}  ./${rel}\n`);
-    t512.update(`${d.sha512}  ./${rel}\n`);
-    files.push({ name: rel, ...d });
-  }
-  return { sha256: t256.digest('hex'), sha512: t512.digest('hex'), digestOf: 'tree', bytes, at: new Date().toISOString(), files };
+  const d = await evidenceDigests(path, ['sha256', 'sha512']);
+  return { ...d.digests, digestOf: d.digestOf, bytes: d.bytes, at: new Date().toISOString(), files: d.files };
 }
 
 /** The command that recomputes the evidence SHA-256 from the folder holding it. */
