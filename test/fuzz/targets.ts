@@ -429,7 +429,7 @@ const segmentTarget: FuzzTarget = {
   files: ['shared/core/segment-check.ts', 'shared/core/json-object.ts', 'shared/core/merkle.ts'],
   maxLength: 32 * 1024,
   dict: ['\n', '\r\n', ' ', '0000000000000000000000000000000000000000000000000000000000000000', '{}', '{"a":1}', '=====chain=====', 'f', 'A'],
-  seeds: () => [...fc.sample(segmentArb, { numRuns: 4, seed: 4 }), ...readSeedDir('/work/shared/data/audit-logs', (n) => n.endsWith('.jsonl'), 4096).map((b) => concat([b.subarray(0, b.lastIndexOf(0x0a) + 1), SEPARATOR, honestChain(splitLines(b.subarray(0, b.lastIndexOf(0x0a) + 1)))]))],
+  seeds: () => [...fc.sample(segmentArb, { numRuns: 4, seed: 4 }), ...readSeedDir('../shared/data/audit-logs', (n) => n.endsWith('.jsonl'), 4096).map((b) => concat([b.subarray(0, b.lastIndexOf(0x0a) + 1), SEPARATOR, honestChain(splitLines(b.subarray(0, b.lastIndexOf(0x0a) + 1)))]))],
   arbitrary: segmentArb,
   run(input) {
     const sep = Buffer.from(input).indexOf(SEPARATOR);
@@ -484,7 +484,7 @@ const eventsTarget: FuzzTarget = {
   files: ['shared/core/parse-event.ts', 'shared/core/formats/access-lines.ts', 'shared/core/formats/detect.ts', 'shared/core/formats/gke.ts', 'shared/core/formats/kubernetes-wrapped.ts'],
   maxLength: 16 * 1024,
   dict: ['"kind":"Event"', '"apiVersion":"audit.k8s.io/v1"', '"objectRef"', '"user"', '"username"', '"sourceIPs"', '"requestReceivedTimestamp"', '"stageTimestamp"', '"protoPayload"', '"methodName"', '"resourceName"', '"logName"', '"records"', '"properties"', '"log"', '"message"', '"structure"', '"resourceLogs"', '"body"', '"stringValue"', '"status"', '"remote_addr"', '"request_method"', ' - - [', '] "GET ', ' HTTP/1.1" ', '2026-12-04T14:00:00.123456Z', '+0000', '\\"', '\\u0000', '{', '}', '[', ']', ':', ','],
-  seeds: () => [...readSeedDir('/work/shared/data/audit-logs', () => true, 2048), ...readSeedDir('/work/shared/data/more-logs', () => true, 2048), ...readSeedDir('test/fixtures/formats', () => true, 2048)].flatMap((b) => splitLines(concat([b, Uint8Array.of(10)])).filter((l) => l.length > 0).slice(0, 3)),
+  seeds: () => [...readSeedDir('../shared/data/audit-logs', () => true, 2048), ...readSeedDir('../shared/data/more-logs', () => true, 2048), ...readSeedDir('test/fixtures/formats', () => true, 2048)].flatMap((b) => splitLines(concat([b, Uint8Array.of(10)])).filter((l) => l.length > 0).slice(0, 3)),
   arbitrary: eventArb,
   run(input) {
     const json = isUtf8JsonObject(input);
@@ -526,7 +526,7 @@ const jsonObjectTarget: FuzzTarget = {
   files: ['shared/core/json-object.ts'],
   maxLength: 16 * 1024,
   dict: ['{', '}', '[', ']', ':', ',', '"', '\\', '\\u', '\\ud83d\\ude00', 'true', 'false', 'null', '-0.0e+1', '1E400', '\ufeff', '\xff', '\xc0\x80', '\xed\xa0\x80', '\xf4\x90\x80\x80', ' ', '\t', '\r\n'],
-  seeds: () => readSeedDir('/work/shared/data/audit-logs', () => true, 2048).flatMap((b) => splitLines(b).slice(0, 2)),
+  seeds: () => readSeedDir('../shared/data/audit-logs', () => true, 2048).flatMap((b) => splitLines(b).slice(0, 2)),
   arbitrary: fc.oneof(fc.json({ maxDepth: 5 }), fc.jsonValue().map((v) => JSON.stringify({ v }, null, 1)), fc.string({ unit: 'binary' })).map((s) => utf8.encode(s)),
   run(input) {
     check(isUtf8JsonObject(input) === isJsonObjectOracle(input), `isUtf8JsonObject(${input.length} bytes) disagrees with JSON.parse`);
@@ -563,7 +563,7 @@ const recordSplitTarget: FuzzTarget = {
   files: ['shared/core/formats/record-split.ts'],
   maxLength: 32 * 1024,
   dict: ['{"records":[', '{"items":[', '{"events":[', '{"logEvents":[', '{"entries":[', '{"resourceLogs":[{"scopeLogs":[{"logRecords":[', ']}', '[', ']', '{', '}', ',', ':', '"', '\\"', '\n  ', '\r\n', '\ufeff', 'null', '1e5'],
-  seeds: () => [...readSeedDir('/work/shared/data/more-logs', (n) => n.endsWith('.json'), 8192), ...readSeedDir('test/fixtures/formats', (n) => n.endsWith('.json'), 8192)],
+  seeds: () => [...readSeedDir('../shared/data/more-logs', (n) => n.endsWith('.json'), 8192), ...readSeedDir('test/fixtures/formats', (n) => n.endsWith('.json'), 8192)],
   arbitrary: exportArb,
   run(input) {
     let whole: SplitRecord[];
