@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,11 +35,15 @@ before(async () => {
   const vite = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(vite.status, 0, vite.stderr);
   dir = await mkdtemp(join(tmpdir(), 'sealcheck-pack-'));
-  // Pack a snapshot of the checkout (node_modules linked), so a build running meanwhile cannot change files under electron-builder.
+  // Pack a snapshot of the checkout, so a build running meanwhile cannot change files under electron-builder.
   const project = join(dir, 'project');
   mkdirSync(project);
   for (const f of ['package.json', 'package-lock.json', 'electron-builder.yml', 'dist', 'resources']) cpSync(join(ROOT, f), join(project, f), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
+  // node_modules as a hard-linked copy (instant, same file system), not a symlink: behind a symlinked node_modules whose
+  // hidden lockfile is stale (any write into node_modules after `npm ci`, as on a fresh CI clone), `npm list` reports
+  // each package as a link with its devDependencies, and electron-builder then packs pdfkit without its dependencies.
+  const cp = spawnSync('cp', ['-al', join(ROOT, 'node_modules'), join(project, 'node_modules')], { encoding: 'utf8' });
+  assert.equal(cp.status, 0, cp.stderr);
   // A stand-in for Electron's unpacked Linux zip: the files electron-builder copies and renames.
   const electronDist = join(dir, 'electron-dist');
   mkdirSync(join(electronDist, 'resources'), { recursive: true });
