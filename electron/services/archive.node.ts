@@ -130,6 +130,17 @@ async function* hashed(path: string, hash: ReturnType<typeof createHash>): Async
   }
 }
 
+/**
+ * The data chunks of the tar members `wanted` accepts, in one sequential pass (a tar.gz member is
+ * reachable only by decompressing up to it); used to re-read one chain file or segment after verification.
+ */
+export async function readTarMember(path: string, kind: 'tar' | 'tar.gz', wanted: (memberPath: string) => boolean): Promise<Uint8Array[]> {
+  const parts: Uint8Array[] = [];
+  const parser = new TarParser({ member() {}, data: (m, chunk) => void (wanted(m.path) && parts.push(chunk.slice())) });
+  for await (const chunk of tarStream(path, kind)) parser.push(chunk);
+  return parts;
+}
+
 /** The decompressed tar stream of a tar or tar.gz file. */
 export function tarStream(path: string, kind: 'tar' | 'tar.gz', hash = createHash('sha256')): AsyncIterable<Uint8Array> {
   const raw = hashed(path, hash);

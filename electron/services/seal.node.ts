@@ -17,7 +17,7 @@ import { TarParser, tarEnd, tarFileHeader, tarPadding } from '../../shared/core/
 import { isUtf8JsonObject } from '../../shared/core/json-object.ts';
 import { nodeEd25519, nodeHashing } from './crypto.node.ts';
 import { gunzipStrict, GzipFormatError } from './gzip.node.ts';
-import { tarStream } from './archive.node.ts';
+import { readTarMember, tarStream } from './archive.node.ts';
 import { TOOL_NAME, TOOL_VERSION } from './runtime.node.ts';
 import { verifyArchive } from './verify.node.ts';
 import { refineKind, shapedEntries, type ShapeReport } from './seal-shapes.node.ts';
@@ -413,22 +413,9 @@ async function mkdirp(p: string): Promise<void> {
 async function lastChainValue(out: string, container: string, seg: ManifestSegment): Promise<Uint8Array> {
   let text: string;
   if (container === 'directory') text = await readFile(join(out, seg.chain), 'utf8');
-  else text = Buffer.from(await readTarMember(out, container as 'tar' | 'tar.gz', seg.chain)).toString('utf8');
+  else text = Buffer.concat(await readTarMember(out, container as 'tar' | 'tar.gz', (m) => m === seg.chain || m.endsWith(`/${seg.chain}`))).toString('utf8');
   const last = text.trimEnd().split('\n').pop()!;
   return fromHexStrict(last.slice(65))!;
-}
-
-async function readTarMember(path: string, kind: 'tar' | 'tar.gz', rel: string): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  const parser = new TarParser({
-    member() {},
-    data(m, chunk) {
-      if (m.path === rel || m.path.endsWith(`/${rel}`)) parts.push(chunk.slice());
-    },
-  });
-  for await (const chunk of tarStream(path, kind)) parser.push(chunk);
-  parser.end();
-  return Buffer.concat(parts);
 }
 
 /**

@@ -1,8 +1,7 @@
 // Reads one indexed entry's exact bytes back from the evidence (read-only) and re-hashes them against the indexed leaf.
 import type Database from 'better-sqlite3';
 import { bytesEqual, fromHexStrict, toHex } from '../../../shared/core/bytes.ts';
-import { TarParser } from '../../../shared/core/tar.ts';
-import { openArchive, readFileChunks, readRange, tarStream, type OpenedArchive } from '../archive.node.ts';
+import { openArchive, readFileChunks, readRange, readTarMember, type OpenedArchive } from '../archive.node.ts';
 import { nodeHashing } from '../crypto.node.ts';
 import { gunzipStrict } from '../gzip.node.ts';
 import { getEventRow, type EventRow } from './query.node.ts';
@@ -37,15 +36,6 @@ async function slice(stream: AsyncIterable<Uint8Array>, offset: number, length: 
   return got === length ? out : null;
 }
 
-async function tarMemberStream(opened: OpenedArchive, path: string): Promise<Uint8Array[]> {
-  // A tar.gz member is reachable only by decompressing up to it.
-  const parts: Uint8Array[] = [];
-  const want = opened.root ? `${opened.root}/${path}` : path;
-  const parser = new TarParser({ member() {}, data: (m, c) => void (m.path === want && parts.push(c.slice())) });
-  for await (const chunk of tarStream(opened.path, 'tar.gz')) parser.push(chunk);
-  return parts;
-}
-
 export class EvidenceReader {
   private readonly opened = new Map<string, Promise<OpenedArchive>>();
 
@@ -68,7 +58,7 @@ export class EvidenceReader {
       else if (!event.segment.endsWith('.gz') && file.randomAccess) {
         bytes = file.size >= event.offset + event.length ? await readRange(file.fsPath, file.start + event.offset, event.length) : null;
       } else {
-        const raw = file.randomAccess ? readFileChunks(file) : (async function* () { yield* await tarMemberStream(opened, event.segment); })();
+        const raw = file.randomAccess ? readFileChunks(file) : (async function* () { yield* await readTarMember(opened.path, 'tar.gz', (m) => m === (opened.root ? `${opened.root}/${event.segment}` : event.segment)); })();
         bytes = await slice(event.segment.endsWith('.gz') ? gunzipStrict(raw, 'none') : raw, event.offset, event.length);
       }
       if (!bytes && !problem) problem = `${event.segment} is shorter than when it was indexed`;
