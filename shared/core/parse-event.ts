@@ -1,6 +1,7 @@
 // Turns one archive entry's bytes into the forensic index columns: audit.k8s.io events, ingress-nginx and Traefik access logs.
 import type { EventFields, EventKind } from './event-row.ts';
 import { auditKind, recogniseLine, recogniseObject, type Recognised } from './formats/detect.ts';
+import { hostOf } from './formats/access-lines.ts';
 
 // JSON text must be UTF-8 (RFC 8259), so a JSON entry is decoded strictly: with replacement characters
 // a value would say something the bytes do not. ignoreBOM keeps a BOM in the string, where JSON.parse
@@ -281,17 +282,6 @@ function fromTraefik(o: JsonObject): EventFields {
     f.timeUs = rfc3339ToMicros(time);
   }
   return f;
-}
-
-/** The host of host:port, [v6]:port, or a bare address. */
-function hostOf(address: string): string {
-  if (address.startsWith('[')) {
-    const close = address.indexOf(']');
-    return close > 0 ? address.slice(1, close) : address;
-  }
-  const colon = address.indexOf(':');
-  // More than one colon is a bare IPv6 address.
-  return colon >= 0 && address.indexOf(':', colon + 1) < 0 ? address.slice(0, colon) : address;
 }
 
 // ingress-nginx's default log format (log-format-upstream):

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
+import { concatBytes } from '../../shared/core/bytes.ts';
 
 export interface FuzzTarget {
   name: string;
@@ -227,34 +228,34 @@ function mutate(rng: Rng, input: Uint8Array, dict: Uint8Array[], corpus: Uint8Ar
         break;
       case 2: { // delete a range
         const n = 1 + rng.int(Math.min(64, b.length - pos + 1));
-        b = concat(b.subarray(0, pos), b.subarray(Math.min(b.length, pos + n)));
+        b = concatBytes(b.subarray(0, pos), b.subarray(Math.min(b.length, pos + n)));
         break;
       }
       case 3: { // insert random bytes
         const n = 1 + rng.int(16);
         const r = new Uint8Array(n).map(() => rng.int(256));
-        b = concat(b.subarray(0, pos), r, b.subarray(pos));
+        b = concatBytes(b.subarray(0, pos), r, b.subarray(pos));
         break;
       }
       case 4: // insert a dictionary token
       case 5:
-        if (dict.length) b = concat(b.subarray(0, pos), dict[rng.int(dict.length)]!, b.subarray(pos));
+        if (dict.length) b = concatBytes(b.subarray(0, pos), dict[rng.int(dict.length)]!, b.subarray(pos));
         break;
       case 6: { // overwrite with a dictionary token
         if (!dict.length) break;
         const t = dict[rng.int(dict.length)]!;
-        b = concat(b.subarray(0, pos), t, b.subarray(Math.min(b.length, pos + t.length)));
+        b = concatBytes(b.subarray(0, pos), t, b.subarray(Math.min(b.length, pos + t.length)));
         break;
       }
       case 7: { // overwrite with an interesting value
         const t = INTERESTING[rng.int(INTERESTING.length)]!;
-        b = concat(b.subarray(0, pos), t, b.subarray(Math.min(b.length, pos + rng.int(t.length + 2))));
+        b = concatBytes(b.subarray(0, pos), t, b.subarray(Math.min(b.length, pos + rng.int(t.length + 2))));
         break;
       }
       case 8: { // splice with another corpus input
         const o = corpus[rng.int(corpus.length)]!;
         const at = rng.int(o.length + 1);
-        b = concat(b.subarray(0, pos), o.subarray(at, at + rng.int(o.length - at + 1)));
+        b = concatBytes(b.subarray(0, pos), o.subarray(at, at + rng.int(o.length - at + 1)));
         break;
       }
       case 9: { // duplicate a range (repetition finds counters and bounds)
@@ -264,7 +265,7 @@ function mutate(rng: Rng, input: Uint8Array, dict: Uint8Array[], corpus: Uint8Ar
         const parts = [b.subarray(0, pos)];
         for (let t = 0; t < times; t++) parts.push(piece);
         parts.push(b.subarray(pos));
-        b = concat(...parts);
+        b = concatBytes(...parts);
         break;
       }
       default: // truncate
@@ -272,18 +273,6 @@ function mutate(rng: Rng, input: Uint8Array, dict: Uint8Array[], corpus: Uint8Ar
     }
   }
   return b.length > maxLength ? b.subarray(0, maxLength) : b;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 // ---------- the loop ----------

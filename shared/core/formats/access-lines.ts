@@ -76,7 +76,8 @@ function requestParts(request: string): { method: string | null; path: string | 
   return { method: request.slice(0, first), path: request.slice(first + 1), protocol: null };
 }
 
-function hostOf(address: string): string {
+/** The host of host:port, [v6]:port, or a bare address (more than one colon is a bare IPv6 address). */
+export function hostOf(address: string): string {
   if (address.startsWith('[')) {
     const close = address.indexOf(']');
     return close > 0 ? address.slice(1, close) : address;
