@@ -10,7 +10,7 @@ import { FINDING_CODES, type Finding } from '../../shared/core/findings.ts';
 import type { Verdict } from '../../shared/core/report.ts';
 import { dispatch, type createHandlers } from './api/handlers.node.ts';
 import { createCaseFolder } from './api/cases.node.ts';
-import { buildDigest } from './attest/content.node.ts';
+import { buildDigest } from './build-digest.node.ts';
 import { serializeEnvelope, signEnvelope, verifyEnvelope } from './attest/dsse.node.ts';
 import { formatExaminerName, loadExaminerKey, opensshFingerprint, sha256Fingerprint, type ExaminerKey } from './attest/examiner-key.node.ts';
 import { UsageError } from './keys.node.ts';

@@ -17,7 +17,7 @@ import { verdictReason, type VerifyReport } from '../../../shared/core/report.ts
 import { countEvents, PRESETS, PRESET_SQL, topValues } from '../index/query.node.ts';
 import { INDEX_BITS } from '../index/columns.node.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../runtime.node.ts';
-import { buildDigest as computeBuildDigest } from '../build-digest.node.ts';
+import { buildDigest } from '../build-digest.node.ts';
 import type { EvidenceDigest } from './evidence.node.ts';
 
 export type CaseFacts = AttestationContent['case'];
@@ -68,11 +68,6 @@ const utc = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');
 const secondsUtc = (s: bigint): string | null => isoFromUnixSeconds(s);
 const usUtc = (us: number) => utc(new Date(Math.floor(us / 1000)).toISOString());
 const n = (x: number) => x.toLocaleString('en-US');
-
-/** The digest of every file of the running build (see build-digest.node.ts), so the exact build is named in the report. */
-export function buildDigest(): AttestationContent['tool']['buildDigest'] {
-  return computeBuildDigest();
-}
 
 export const PRESET_DESCRIPTIONS: Record<string, string> = {
   'secrets-access': 'any verb on secrets',

@@ -1,6 +1,6 @@
 // The evidence digest taken first (per file, with its time), the per-file inventory and build facts the reproducibility appendix prints.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { shellQuote, type Reproducibility } from '../../../shared/core/attestati
 import type { VerifyReport } from '../../../shared/core/report.ts';
 import { openArchive } from '../archive.node.ts';
 import { evidenceDigests } from '../digest.node.ts';
+import { buildFiles } from '../build-digest.node.ts';
 
 export interface EvidenceFile {
   /** For a file, its name; for a directory, the path inside it (the in-toto subject name). */
@@ -55,14 +56,12 @@ function installRoot(): string | null {
 
 const sha256File = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
-/** SHA-256 of every shipped bundle (dist/), of package-lock.json and the source commit, when they can be found. */
+/** SHA-256 of every shipped build file (dist/), of package-lock.json and the source commit, when they can be found. */
 export function buildFacts(): Pick<Reproducibility, 'bundles' | 'packageLock' | 'sourceCommit'> {
   const root = installRoot();
   if (!root) return { bundles: [], packageLock: null, sourceCommit: null };
-  const dist = join(root, 'dist');
-  const bundles = existsSync(dist)
-    ? readdirSync(dist).filter((f) => /\.(mjs|cjs|js)$/.test(f)).sort().map((f) => ({ file: `dist/${f}`, sha256: sha256File(join(dist, f)) }))
-    : [];
+  // The same listing the build digest is computed from (every file of dist/ but source maps), so appendix A and the digest agree.
+  const bundles = buildFiles().map((f) => ({ file: `dist/${f.path}`, sha256: f.sha256 }));
   const lock = join(root, 'package-lock.json');
   const git = existsSync(join(root, '.git')) ? spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }) : null;
   const commit = git && git.status === 0 && /^[0-9a-f]{40}\s*$/.test(git.stdout) ? git.stdout.trim() : null;
