@@ -1,5 +1,6 @@
 // The shared components every screen is built from: fields, badges, banners, tabs, hashes, progress, cards.
 import { useId, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { flushSync } from 'react-dom';
 import type { EntryStatus } from '../../../shared/api.ts';
 import type { Verdict } from '../../../shared/core/report.ts';
 import { hexGroups, percent } from '../lib/format.ts';
@@ -392,14 +393,21 @@ export function Card({ title, description, actions, children, className, labelle
 export function ScrollRegion({ label, children, className }: { label: string; children: ReactNode; className?: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrolls, setScrolls] = useState(false);
+  const measure = () => {
+    const el = ref.current;
+    return el !== null && el.scrollWidth > el.clientWidth + 1;
+  };
+  // Measured after every render of the region, before the browser runs anything else, so rows that arrive and widen
+  // the table never leave a scrolling box without its Tab stop, even for one task (an assistive tool or axe may
+  // look in between).
+  useLayoutEffect(() => setScrolls(measure()));
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const measure = () => setScrolls(el.scrollWidth > el.clientWidth + 1);
-    const ro = new ResizeObserver(measure);
+    // A resize from outside React (the window, a late font) is committed at once, not in a later task.
+    const ro = new ResizeObserver(() => flushSync(() => setScrolls(measure())));
     ro.observe(el);
     if (el.firstElementChild) ro.observe(el.firstElementChild);
-    measure();
     return () => ro.disconnect();
   }, []);
   return (
