@@ -7,7 +7,7 @@ import type { ContainerKind, VerifyReport } from '../../../shared/core/report.ts
 import { DICT_FIELDS, INDEX_BITS, NUM_FIELDS, ROW_COLUMNS, TEXT_FIELDS, FIELD_COLUMNS } from './columns.node.ts';
 import { META, type RowBatch } from './rows.node.ts';
 import { migrate, SECONDARY_INDEXES, SECONDARY_INDEX_NAMES } from './migrations.node.ts';
-import { computeAggregates, dropAggregates } from './aggregates.node.ts';
+import { AggregateTally, computeAggregates, dropAggregates } from './aggregates.node.ts';
 import { openSqlite } from './sqlite-binding.node.ts';
 
 export interface ArchiveMeta {
@@ -74,6 +74,8 @@ export class CaseWriter {
   /** Set while a new database is built in partialPath(path): renamed into place by finish(). */
   private fresh: string | null = null;
   private closed = false;
+  /** The aggregates of the archive being written, counted as its rows go in. */
+  private tally: { archiveId: number; counts: AggregateTally } | null = null;
 
   constructor(path: string) {
     if (existsSync(path)) this.db = openCaseDatabase(path);
@@ -142,6 +144,7 @@ export class CaseWriter {
       if (archiveId >= 2 ** 16) throw new Error('case database holds too many archives');
       const runId = Number(db.prepare('INSERT INTO runs (archive_id, tool, tool_version, started_at, quorum, expected_origin) VALUES (?, ?, ?, ?, ?, ?)').run(archiveId, run.tool, run.toolVersion, run.startedAt, run.quorum, run.expectedOrigin).lastInsertRowid);
       db.prepare('UPDATE archives SET last_run_id = ? WHERE id = ?').run(runId, archiveId);
+      this.tally = { archiveId, counts: new AggregateTally(ROW_COLUMNS) };
       return { archiveId, runId };
     })();
   }
@@ -157,6 +160,7 @@ export class CaseWriter {
     const { meta, leaves, dict, texts, nums } = batch;
     const leafBytes = Buffer.from(leaves.buffer, leaves.byteOffset, leaves.byteLength);
     const params: unknown[] = new Array(ROW_COLUMNS.length);
+    const tally = this.tally?.counts;
     for (let r = 0; r < batch.count; r++) {
       const eid = meta[r * META]!;
       params[0] = eid;
@@ -177,6 +181,7 @@ export class CaseWriter {
         params[p++] = v === v ? v : null;
       }
       this.insertEntry.run(params);
+      if (tally && params[1] === this.tally!.archiveId) tally.add(params);
     }
     this.pending += batch.count;
     if (this.pending >= COMMIT_EVERY) this.commit();
@@ -191,6 +196,7 @@ export class CaseWriter {
   /** Entries of a segment that turned out undecodable are absent (spec §5): their rows go. */
   dropRange(archiveId: number, first: number, count: number): void {
     this.commit();
+    if (this.tally?.archiveId === archiveId) this.tally.counts.valid = false;
     const lo = archiveId * INDEX_BITS + first;
     this.db.prepare('DELETE FROM entry_rows WHERE eid BETWEEN ? AND ?').run(lo, lo + count - 1);
   }
@@ -200,7 +206,9 @@ export class CaseWriter {
     const db = this.db;
     if (this.bulk) db.exec(SECONDARY_INDEXES());
     db.transaction(() => {
-      computeAggregates(db, archiveId);
+      if (this.tally?.archiveId === archiveId && this.tally.counts.valid) this.tally.counts.write(db, archiveId);
+      else computeAggregates(db, archiveId);
+      this.tally = null;
       const m = report.manifest;
       db.prepare('UPDATE archives SET sha256 = ?, origin = ?, source_kind = ?, manifest = ?, state = ? WHERE id = ?')
         .run(report.archive.sha256 || null, report.origin, m?.source?.kind ?? null, m ? JSON.stringify(m) : null, 'complete', archiveId);

@@ -14,6 +14,7 @@ import { nodeEd25519 } from '../../../../electron/services/crypto.node.ts';
 import { seal } from '../../../../electron/services/seal.node.ts';
 import { verifyArchive } from '../../../../electron/services/verify.node.ts';
 import { MIGRATIONS, migrate } from '../../../../electron/services/index/migrations.node.ts';
+import { computeAggregates } from '../../../../electron/services/index/aggregates.node.ts';
 import { openCaseDatabase, type RunMeta } from '../../../../electron/services/index/writer.node.ts';
 import { countEvents, listEvents, histogram, topValues, PRESETS, type EventFilter } from '../../../../electron/services/index/query.node.ts';
 import { EvidenceReader } from '../../../../electron/services/index/raw-entry.node.ts';
@@ -268,6 +269,20 @@ test('counts, top-N and histograms from the per-archive aggregates equal the sam
       assert.deepEqual(got, { bucketUs: w, buckets: want }, `${label} ${n} buckets`);
     }
   }
+  db.close();
+});
+
+test('the aggregates the writer tallies while inserting are, row for row, what scanning the finished rows gives', () => {
+  const copy = join(dir, 'aggregates-copy.sqlite');
+  const src = openCaseDatabase(dbPath, { readonly: true });
+  src.exec(`VACUUM INTO '${copy}'`);
+  src.close();
+  const db = new Database(copy);
+  const tables = () => Object.fromEntries(['value_counts', 'preset_counts', 'time_counts'].map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all()]));
+  const tallied = tables();
+  assert.ok(tallied.preset_counts!.length > 5 && tallied.value_counts!.length > 100 && tallied.time_counts!.length > 100, JSON.stringify(Object.values(tallied).map((t) => t!.length)));
+  for (const id of db.prepare('SELECT id FROM archives').pluck().all() as number[]) db.transaction(() => computeAggregates(db, id))();
+  assert.deepEqual(tables(), tallied);
   db.close();
 });
 
