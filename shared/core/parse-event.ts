@@ -14,9 +14,9 @@ const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 type JsonObject = { readonly [key: string]: unknown };
 
 /** Parses one entry (its exact bytes, no LF) of an archive whose manifest source.kind is `kind`. Never throws. */
-export function parseEvent(bytes: Uint8Array, kind: EventKind): EventFields {
+export function parseEvent(bytes: Uint8Array, kind: EventKind, decoded?: Decoded): EventFields {
   try {
-    return parse(bytes, kind);
+    return parse(bytes, kind, decoded);
   } catch {
     // Only reachable on resource exhaustion (a string too long to build, a JSON nesting too deep
     // for the stack); the entry is still indexed, just without columns.
@@ -24,21 +24,36 @@ export function parseEvent(bytes: Uint8Array, kind: EventKind): EventFields {
   }
 }
 
-function parse(bytes: Uint8Array, kind: EventKind): EventFields {
+/**
+ * What parsing an entry already computed, for a second reader of the same bytes (the sensitive-data
+ * rules) to reuse instead of decoding and parsing again: `text` the entry decoded (strictly, or with
+ * replacement characters when it is not UTF-8), `json` the result of JSON.parse on exactly that text
+ * (null: it was tried and failed; absent: not tried).
+ */
+export interface Decoded {
+  text?: string;
+  json?: { value: unknown } | null;
+}
+
+function parse(bytes: Uint8Array, kind: EventKind, decoded: Decoded | undefined): EventFields {
   let text: string;
   try {
     text = strictUtf8.decode(bytes);
   } catch {
     const lenient = lenientUtf8.decode(bytes);
+    if (decoded) decoded.text = lenient;
     return fromAccessLine(lenient) ?? fromRecognised(recogniseLine(lenient), kind, false);
   }
+  if (decoded) decoded.text = text;
   if (startsWithBrace(bytes)) {
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
+      if (decoded) decoded.json = null;
       return blank('other', false);
     }
+    if (decoded) decoded.json = { value };
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return blank('other', false);
     return fromObject(value as JsonObject, kind);
   }
