@@ -1,6 +1,7 @@
 // What a signed attestation report states (SWGDE, ISO/IEC 27037/27041/27042, NIST SP 800-86, FRE 902, CrimPR 19), as data the PDF renderer and the DSSE payload share.
 import type { FindingCode, Severity } from './findings.ts';
 import type { ContainerKind, Verdict } from './report.ts';
+import type { ExcerptAttestation } from './excerpt-attestation.ts';
 
 /** Bumped when a field changes meaning, so a reader years later knows which layout it holds. 2: custody, claims, method, declaration, reviewer. */
 export const ATTESTATION_CONTENT_VERSION = 2;
@@ -82,6 +83,8 @@ export interface AttestationContent {
   result: AttestationResult;
   /** Descriptive statistics; outside the integrity claim. Null when no index was built. */
   activity: ActivitySummary | null;
+  /** Present when the evidence is an evidence excerpt (docs/excerpt-format.md) rather than an archive. */
+  excerpt?: ExcerptAttestation;
   reproducibility: Reproducibility;
 }
 

@@ -23,6 +23,9 @@ import { archiveInventory, buildFacts, takeEvidenceDigest, type EvidenceDigest }
 import { buildStatement, IN_TOTO_PAYLOAD_TYPE, parseStatement, serializeEnvelope, signEnvelope, statementPayload, verifyEnvelope, addEnvelopeSignature, type StatementSubject } from './dsse.node.ts';
 import { examinerPrincipal, formatExaminerName, opensshFingerprint, parseSshPublicKeyLine, sha256Fingerprint, sshPublicKeyLine, type ExaminerKey } from './examiner-key.node.ts';
 import { renderAttestationPdf, renderSignedAttestationPdf } from './pdf.node.ts';
+import { buildExcerptAttestationContent, isExcerpt, readExcerptForReport } from './excerpt-content.node.ts';
+import { verifyExcerpt } from '../excerpt.node.ts';
+import { evidenceDigests } from '../digest.node.ts';
 import { verifyPdfSignature, extractPdfSignature, BYTE_RANGE_PLACEHOLDER } from './pades.node.ts';
 import { allowedSignersLine, signSshsig, verifySshsig } from './sshsig.node.ts';
 import type { TimestampTokenInfo } from './tsa-client.node.ts';
@@ -115,7 +118,7 @@ function verificationSummary(c: AttestationContent, archivePath: string, checkpo
     inputAttestations: checkpointDigests,
     verificationResult: passed ? 'PASSED' : 'FAILED',
     // Custom levels (not SLSA_*), as VSA v1 allows; "FAILED" when the policy was not met.
-    verifiedLevels: passed ? ['SEALCHECK_ARCHIVE_V1_VERIFIED'] : ['FAILED'],
+    verifiedLevels: passed ? [c.excerpt ? 'SEALCHECK_EXCERPT_V1_VERIFIED' : 'SEALCHECK_ARCHIVE_V1_VERIFIED'] : ['FAILED'],
   };
 }
 
@@ -149,6 +152,7 @@ export async function attest(o: AttestOptions): Promise<AttestResult> {
   // The record must show the order: the verification starts strictly after the digest was complete.
   while (Date.now() <= Date.parse(digest.at)) await new Promise((r) => setTimeout(r, 1));
   const startedAt = new Date().toISOString();
+  if (await isExcerpt(o.archivePath)) return attestExcerpt(o, digest, selfTest, startedAt, files, custody, version, supersedes);
   const scratch = o.dbPath ? null : await mkdtemp(join(tmpdir(), 'sealcheck-attest-'));
   const dbPath = o.dbPath ?? join(scratch!, 'case.sqlite');
   try {
@@ -183,28 +187,63 @@ export async function attest(o: AttestOptions): Promise<AttestResult> {
     } finally {
       db.close();
     }
-    // Two statements about the same subjects, in two envelopes: ours (the whole content) and a SLSA VSA.
-    const keyid = sha256Fingerprint(o.examinerKey.publicKey);
-    const statement = buildStatement(subjects(digest), { content });
-    let envelope = signEnvelope(statementPayload(statement), IN_TOTO_PAYLOAD_TYPE, o.examinerKey.seed, keyid);
-    if (o.reviewerKey) envelope = addEnvelopeSignature(envelope, o.reviewerKey.seed, sha256Fingerprint(o.reviewerKey.publicKey));
     const checkpointDigests = inventory.files.filter((f) => f.path.startsWith('checkpoints/')).map((f) => ({ uri: f.path, digest: { sha256: f.sha256 } }));
-    const vsa = buildStatement(subjects(digest), verificationSummary(content, o.archivePath, checkpointDigests), SLSA_VSA_V1);
-    const dsseBytes = Buffer.from(serializeEnvelope(envelope));
-    const vsaBytes = Buffer.from(serializeEnvelope(signEnvelope(statementPayload(vsa), IN_TOTO_PAYLOAD_TYPE, o.examinerKey.seed, keyid)));
-    const { pdf, certificateDer } = await renderSignedAttestationPdf(content, statementAttachments(basename(out), dsseBytes, vsaBytes), { seed: o.examinerKey.seed });
-    const ssh = sshPublicKeyLine(o.examinerKey.publicKey, formatExaminerName(id));
-    await writeFile(files.pdf, pdf, { flag: 'wx' });
-    await writeFile(files.dsse, dsseBytes, { flag: 'wx' });
-    await writeFile(files.vsa, vsaBytes, { flag: 'wx' });
-    await writeFile(files.sshsig, signSshsig(pdf, o.examinerKey.seed, ATTESTATION_SIGNATURE_NAMESPACE), { flag: 'wx' });
-    await writeFile(files.allowedSigners, `${allowedSignersLine(examinerPrincipal(id), ssh)}\n`, { flag: 'wx' });
-    await writeFile(files.examinerPub, `${ssh}\n`, { flag: 'wx' });
-    await writeFile(files.examinerCrt, pem('CERTIFICATE', certificateDer), { flag: 'wx' });
-    return { ...files, content };
+    return await signAndWrite(o, content, digest, files, checkpointDigests);
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** The statements, the signed PDF and its companion files, for an archive's report or an excerpt's. */
+async function signAndWrite(o: AttestOptions, content: AttestationContent, digest: EvidenceDigest, files: Omit<AttestResult, 'content'>, checkpointDigests: { uri: string; digest: { sha256: string } }[]): Promise<AttestResult> {
+  const id = o.examinerKey.identity;
+  // Two statements about the same subjects, in two envelopes: ours (the whole content) and a SLSA VSA.
+  const keyid = sha256Fingerprint(o.examinerKey.publicKey);
+  const statement = buildStatement(subjects(digest), { content });
+  let envelope = signEnvelope(statementPayload(statement), IN_TOTO_PAYLOAD_TYPE, o.examinerKey.seed, keyid);
+  if (o.reviewerKey) envelope = addEnvelopeSignature(envelope, o.reviewerKey.seed, sha256Fingerprint(o.reviewerKey.publicKey));
+  const vsa = buildStatement(subjects(digest), verificationSummary(content, o.archivePath, checkpointDigests), SLSA_VSA_V1);
+  const dsseBytes = Buffer.from(serializeEnvelope(envelope));
+  const vsaBytes = Buffer.from(serializeEnvelope(signEnvelope(statementPayload(vsa), IN_TOTO_PAYLOAD_TYPE, o.examinerKey.seed, keyid)));
+  const { pdf, certificateDer } = await renderSignedAttestationPdf(content, statementAttachments(basename(files.pdf), dsseBytes, vsaBytes), { seed: o.examinerKey.seed });
+  const ssh = sshPublicKeyLine(o.examinerKey.publicKey, formatExaminerName(id));
+  await writeFile(files.pdf, pdf, { flag: 'wx' });
+  await writeFile(files.dsse, dsseBytes, { flag: 'wx' });
+  await writeFile(files.vsa, vsaBytes, { flag: 'wx' });
+  await writeFile(files.sshsig, signSshsig(pdf, o.examinerKey.seed, ATTESTATION_SIGNATURE_NAMESPACE), { flag: 'wx' });
+  await writeFile(files.allowedSigners, `${allowedSignersLine(examinerPrincipal(id), ssh)}\n`, { flag: 'wx' });
+  await writeFile(files.examinerPub, `${ssh}\n`, { flag: 'wx' });
+  await writeFile(files.examinerCrt, pem('CERTIFICATE', certificateDer), { flag: 'wx' });
+  return { ...files, content };
+}
+
+/**
+ * An excerpt's report (docs/excerpt-format.md): the excerpt is the evidence, checked by verify-excerpt
+ * under the policy, its digest taken first and again after; section 8 lists its items.
+ */
+async function attestExcerpt(o: AttestOptions, digest: EvidenceDigest, selfTest: SelfTestRecord, startedAt: string, files: Omit<AttestResult, 'content'>, custody: Custody, version: number, supersedes: string | null): Promise<AttestResult> {
+  if (o.dbPath) throw new UsageError(`--index: ${o.archivePath} is an evidence excerpt, which is not indexed; the report lists its events itself`);
+  if (o.anchors.length) throw new UsageError(`--anchor: ${o.archivePath} is an evidence excerpt; an anchor is compared with an archive's tree, and an excerpt carries no tree to compare`);
+  const verdict = await verifyExcerpt(o.archivePath, o.policy);
+  const excerptFiles = await readExcerptForReport(o.archivePath, new Set(verdict.items.filter((i) => i.status === 'disclosed').map((i) => i.index)));
+  const after = await evidenceDigests(o.archivePath, ['sha256']);
+  const finishedAt = new Date().toISOString();
+  const id = o.examinerKey.identity;
+  const content = buildExcerptAttestationContent({
+    path: o.archivePath, verdict, digestAfter: after.digests.sha256, files: excerptFiles, digest, caseFacts: o.caseFacts, custody,
+    examiner: {
+      name: id.name, role: o.examinerRole, organisation: id.organisation ?? o.organisation?.trim() ?? '', email: id.email, qualifications: id.qualifications ?? null,
+      principal: examinerPrincipal(id), fingerprints: keyFingerprints(o.examinerKey.publicKey),
+    },
+    reviewer: o.reviewerKey
+      ? { name: o.reviewerKey.identity.name, email: o.reviewerKey.identity.email, reviewedAt: finishedAt.replace(/\.\d{3}Z$/, 'Z'), publicKey: toBase64(o.reviewerKey.publicKey), fingerprints: keyFingerprints(o.reviewerKey.publicKey) }
+      : null,
+    declaration: o.declaration ?? 'none',
+    reportId: `SC-${finishedAt.replace(/[-:T]/g, '').slice(0, 14)}-${digest.sha256.slice(0, 8)}`, version, supersedes,
+    fileName: basename(files.pdf), keys: o.keys, quorum: o.policy.quorum, startedAt, finishedAt,
+    argv: o.argv ?? null, cwd: o.cwd ?? process.cwd(), selfTest,
+  });
+  return signAndWrite(o, content, digest, files, content.reproducibility.files.filter((f) => f.path === 'checkpoint').map((f) => ({ uri: f.path, digest: { sha256: f.sha256 } })));
 }
 
 /** The two envelopes as embedded: their order is the pdfdetach numbering the verification steps use. */

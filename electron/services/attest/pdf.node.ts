@@ -20,6 +20,7 @@ import {
   type EvidenceItem,
 } from '../../../shared/core/attestation.ts';
 import type { Verdict } from '../../../shared/core/report.ts';
+import { EXCERPT_VERDICT_MEANING, type ExcerptAttestation } from '../../../shared/core/excerpt-attestation.ts';
 import { addSignaturePlaceholder, makeExaminerCertificate, signPdf, type SignOptions } from './pades.node.ts';
 
 export type { AttestationAttachment, AttestationContent } from '../../../shared/core/attestation.ts';
@@ -435,13 +436,18 @@ const findingTotal = (fs: readonly { omitted?: number }[]): number => fs.reduce(
 
 function entriesLine(c: AttestationContent): string {
   const r = c.result;
+  if (c.excerpt) {
+    const x = c.excerpt.items;
+    const items = `${plural(x.total, 'item')} (${count(x.disclosed)} disclosed, ${count(x.withheld)} withheld); ${count(x.proven)} proven against the excerpt\u2019s checkpoint`;
+    return r.entries.withErrors > 0 ? `${items}; ${count(r.entries.withErrors)} failed (section 6)` : items;
+  }
   const base = `${count(r.entries.total)} read; ${count(r.coverage.coveredEntries)} covered by a trusted checkpoint`;
   return r.entries.withErrors > 0 ? `${base}; ${count(r.entries.withErrors)} named by an error finding (section 6)` : base;
 }
 
 function checkpointsLine(c: AttestationContent): string {
   const k = c.result.checkpoints;
-  return `${count(k.total)} in the archive; ${count(k.signedByTrustedKey)} carry a valid signature by a trusted key meeting the policy; ${count(k.matchingEntries)} of those match the entries`;
+  return `${count(k.total)} in the ${c.excerpt ? 'excerpt' : 'archive'}; ${count(k.signedByTrustedKey)} carry a valid signature by a trusted key meeting the policy; ${count(k.matchingEntries)} of those match the entries`;
 }
 
 function digestLine(e: EvidenceItem, c: AttestationContent): string {
@@ -457,7 +463,7 @@ function digestLine(e: EvidenceItem, c: AttestationContent): string {
 /** Page 1; returns where the contents list goes once the sections' pages are known. */
 function firstPage(l: Layout, c: AttestationContent, attachments: readonly AttestationAttachment[]): number {
   const r = c.result;
-  l.draw('Attestation of audit log integrity', MARGIN.left, l.y, 'bold', 20);
+  l.draw(c.excerpt ? 'Attestation of an evidence excerpt' : 'Attestation of audit log integrity', MARGIN.left, l.y, 'bold', 20);
   l.y += 28;
   l.paragraph(
     `Report ${c.report.id} · version ${c.report.version}${c.report.supersedes ? ` · supersedes ${c.report.supersedes}` : ''} · issued ${utcText(c.report.issuedAt)}`,
@@ -466,7 +472,7 @@ function firstPage(l: Layout, c: AttestationContent, attachments: readonly Attes
 
   // The verdict: what a reader must not miss, in large type with its reason.
   const reasonLines = l.wrap(r.reason, 'bold', 11.5, CONTENT_WIDTH - 36);
-  const meaningLines = l.wrap(VERDICT_MEANING[r.verdict], 'body', 9, CONTENT_WIDTH - 36);
+  const meaningLines = l.wrap((c.excerpt ? EXCERPT_VERDICT_MEANING : VERDICT_MEANING)[r.verdict], 'body', 9, CONTENT_WIDTH - 36);
   const boxHeight = 18 + 44 + 8 + reasonLines.length * l.lineHeight(11.5) + 4 + meaningLines.length * l.lineHeight(9) + 16;
   l.doc.rect(MARGIN.left, l.y, CONTENT_WIDTH, boxHeight).fill(VERDICT_COLOR[r.verdict]);
   let y = l.y + 18;
@@ -679,7 +685,7 @@ function methodAndResultSection(l: Layout, c: AttestationContent): void {
     ['Verdict', { text: VERDICT_HEADLINE[r.verdict], font: 'bold', color: VERDICT_COLOR[r.verdict] }],
     ['Stated result', r.reason],
     ['Entries', entriesLine(c)],
-    ['Segments', `${count(r.segments.withoutError)} of ${count(r.segments.total)} without an error finding`],
+    ['Segments', c.excerpt ? 'none: an excerpt holds items, each with its own proof' : `${count(r.segments.withoutError)} of ${count(r.segments.total)} without an error finding`],
     ['Checkpoints', checkpointsLine(c)],
   ]);
   l.subheading('Checkpoint signatures per key');
@@ -706,6 +712,12 @@ function methodAndResultSection(l: Layout, c: AttestationContent): void {
 
 function findingsSection(l: Layout, c: AttestationContent): void {
   l.heading('6', 'Findings');
+  if (c.excerpt) {
+    const p = c.excerpt.problems;
+    if (p.length === 0) l.paragraph('No finding: every check of the excerpt passed.');
+    else l.table(cols(['Item', 16], ['What failed', 84]), p.map((x) => [x.index === null ? 'the excerpt' : `index ${count(x.index)}`, x.message]));
+    return;
+  }
   if (c.result.findings.length === 0) {
     l.paragraph('No finding: every check passed.');
     return;
@@ -731,6 +743,10 @@ function limitationsSection(l: Layout, c: AttestationContent): void {
 }
 
 function activitySection(l: Layout, c: AttestationContent): void {
+  if (c.excerpt) {
+    excerptSection(l, c.excerpt);
+    return;
+  }
   l.heading('8', 'Activity summary (outside the integrity claim)');
   l.box(
     'OUTSIDE THE INTEGRITY CLAIM. These figures describe what the events say. They are counted from every entry read, including any not covered by a trusted checkpoint or named by a finding; the signatures vouch only that covered events are the ones logged.',
@@ -755,6 +771,46 @@ function activitySection(l: Layout, c: AttestationContent): void {
   l.subheading('Preset searches');
   if (a.presetHits.length === 0) l.paragraph('None.');
   else l.table(cols(['Preset', 25, 'mono'], ['What it looks for', 60], ['Hits', 15]), a.presetHits.map((p) => [p.preset, p.description, count(p.count)]));
+}
+
+/** Section 8 of an excerpt's report: what it holds, item by item (the listing is capped; the manifest lists every item). */
+function excerptSection(l: Layout, x: ExcerptAttestation): void {
+  const rows: [string, CellInput][] = [
+    ['Format', x.format],
+    ['Selection', x.selection],
+    ['Proven against', mono(`${x.checkpoint.origin}\ntree size ${count(x.checkpoint.treeSize)}, root ${x.checkpoint.rootHash}`)],
+    ['Items', `${count(x.items.total)}: ${count(x.items.disclosed)} disclosed, ${count(x.items.withheld)} withheld; ${count(x.items.proven)} proven`],
+    ['Complete ranges', x.complete.length === 0
+      ? 'none: the excerpt claims only its items, not that nothing between them was left out'
+      : x.complete.map((r) => `indices ${count(r.first)} to ${count(r.last)} (${plural(r.last - r.first + 1, 'entry', 'entries')}): ${r.whole ? 'an item is present for every index' : 'NOT WHOLE, indices are missing (section 6)'}`).join('\n')],
+    ['Withheld, by reason', x.withheldByRule.length === 0 ? 'none' : x.withheldByRule.map((r) => `${r.name}: ${count(r.count)}`).join('\n')],
+    ['Source archive (claim)', mono(`${x.source.name}\nSHA-256 ${x.source.digestOf === 'tree' ? '(tree) ' : ''}${x.source.sha256 || 'not stated'}\n${plural(x.source.entries, 'entry', 'entries')}`)],
+  ];
+  // The heading stays with the summary it introduces.
+  l.keepTogether(40 + l.keyValuesHeight(rows));
+  l.heading('8', 'The excerpt: disclosed and withheld events');
+  l.keyValues(rows);
+  const proof = (ok: boolean): CellInput => ok ? { text: 'proven', color: VERDICT_COLOR.verified } : { text: 'FAILED', font: 'bold', color: VERDICT_COLOR.failed };
+  l.subheading(`Disclosed events (${count(x.items.disclosed)})`);
+  l.paragraph('Each row is an entry handed over byte for byte (items/INDEX.entry). Time, user, verb, resource, namespace and code are what the event itself says: the producer\u2019s claims, read from the proven bytes.', { size: SIZE.table, color: COLOR.muted, after: 4 });
+  if (x.disclosed.length === 0) l.paragraph('None.');
+  else {
+    l.table(
+      cols(['Index', 8], ['Time (UTC)', 13], ['User', 19, 'mono'], ['Verb', 9, 'mono'], ['Resource', 21, 'mono'], ['Namespace', 13, 'mono'], ['Code', 7], ['Proof', 10]),
+      x.disclosed.map((e) => [count(e.index), e.time ? e.time.replace('T', '\n').replace('Z', '') : '\u2014', e.user ?? '\u2014', e.verb ?? '\u2014', e.resource ?? '\u2014', e.namespace ?? '\u2014', e.code === null ? '\u2014' : String(e.code), proof(e.proven)]),
+    );
+    if (x.unlisted.disclosed > 0) l.paragraph(`${plural(x.unlisted.disclosed, 'more disclosed item')}, not listed here: the excerpt\u2019s manifest.json lists each.`, { size: SIZE.table });
+  }
+  l.subheading(`Withheld events (${count(x.items.withheld)})`);
+  l.paragraph('A withheld entry is not handed over: its leaf hash in the manifest is proven at its index, so it is shown to be in the log without its content. A redacted view, where present, is the examiner\u2019s rendering and not evidence.', { size: SIZE.table, color: COLOR.muted, after: 4 });
+  if (x.withheld.length === 0) l.paragraph('None.');
+  else {
+    l.table(
+      cols(['Index', 10], ['Reasons (rule: where it matched)', 60], ['Redacted view', 15], ['Proof', 15]),
+      x.withheld.map((w) => [count(w.index), w.reasons.map((r) => `${r.rule}: ${r.detail}`).join('\n'), w.redacted ? 'yes (not evidence)' : 'no', proof(w.proven)]),
+    );
+    if (x.unlisted.withheld > 0) l.paragraph(`${plural(x.unlisted.withheld, 'more withheld item')}, not listed here: the excerpt\u2019s manifest.json lists each with its reasons.`, { size: SIZE.table });
+  }
 }
 
 function declarationSection(l: Layout, c: AttestationContent): void {
