@@ -20,7 +20,7 @@ import { checkIndexTarget, refuseInsideEvidence, requireCaseDatabase, requireOut
 import { checkProfileText, type ExaminerIdentity, formatExaminerName, generateExaminerKey, importPkcs8ExaminerKey, loadExaminerKey, opensshFingerprint, parseExaminerName, resolvePassphrase, sha256Fingerprint, writeExaminerKeyFiles, DEFAULT_SCRYPT } from '../services/attest/examiner-key.node.ts';
 import { parseArgs, one, required, positiveInteger, type Parsed } from './args.ts';
 import { ScopeAnalyzer } from '../../shared/core/scope.ts';
-import { humanScope, loadSuppliedPolicy } from './scope-output.ts';
+import { humanScope, loadSuppliedPolicy, scopeLine } from './scope-output.ts';
 import { countEvents, listEvents, PRESETS, type EntryStatus, type EventFilter, type EventRow, type PresetName } from '../services/index/query.node.ts';
 import { openCaseDatabase } from '../services/index/writer.node.ts';
 import { attest, checkExaminerName, examinerPublicKey, verifyAttestation } from '../services/attest/attest.node.ts';
@@ -53,7 +53,8 @@ Usage:
                   [--received-from W] [--received-at TIME] [--received-how H] [--stored-where S]
                   [--authority A] [--evidence-number N] [--request TEXT] [--digest-at-receipt SHA256]
                   [--declaration us-fre-902|uk-crimpr-19|none] [--reviewer-key R.key --reviewer-passphrase-file F]
-                  [--report-version N --supersedes REPORT-ID] [--no-self-test] [--index CASE.sqlite] --out REPORT.pdf
+                  [--report-version N --supersedes REPORT-ID] [--no-self-test] [--index CASE.sqlite]
+                  [--policy AUDIT-POLICY.yaml] --out REPORT.pdf
                   (--examiner must be the name stored with the key; absent custody fields print "not provided")
   sealcheck verify-attestation REPORT.pdf --examiner PUB [--archive ARCHIVE] [--tsa-cert CERT.pem ...] [--json]
 ${TIMESTAMP_USAGE}${SELF_TEST_HELP}${EXCERPT_USAGE}
@@ -358,7 +359,7 @@ async function attestCommand(argv: string[], io: Io): Promise<number> {
     ...POLICY_FLAGS, 'examiner-key': { kind: 'one' }, 'passphrase-file': { kind: 'one' }, case: { kind: 'one' }, examiner: { kind: 'one' },
     title: { kind: 'one' }, 'requesting-party': { kind: 'one' }, role: { kind: 'one' }, organisation: { kind: 'one' }, index: { kind: 'one' }, out: { kind: 'one' },
     ...CUSTODY_FLAGS, declaration: { kind: 'one' }, 'reviewer-key': { kind: 'one' }, 'reviewer-passphrase-file': { kind: 'one' },
-    'report-version': { kind: 'one' }, supersedes: { kind: 'one' }, 'no-self-test': { kind: 'bool' },
+    'report-version': { kind: 'one' }, supersedes: { kind: 'one' }, 'no-self-test': { kind: 'bool' }, policy: { kind: 'one' },
   }, 'attest');
   if (p.positional.length !== 1) throw new UsageError(`attest: expected exactly one ARCHIVE, got ${p.positional.length}`);
   const archive = p.positional[0]!;
@@ -376,6 +377,8 @@ async function attestCommand(argv: string[], io: Io): Promise<number> {
   const declaration = one(p, 'declaration') ?? 'none';
   if (!DECLARATIONS.includes(declaration as DeclarationTemplate)) throw new UsageError(`attest: --declaration must be one of ${DECLARATIONS.join(', ')}, got ${JSON.stringify(declaration)}`);
   const version = positiveInteger(p, 'report-version', 'attest') ?? 1;
+  const auditPolicyFile = one(p, 'policy');
+  const auditPolicy = auditPolicyFile === undefined ? undefined : await loadSuppliedPolicy(auditPolicyFile, 'attest');
   const examinerKey = await loadExaminerKey(keyPath, passphrase);
   const typedName = one(p, 'examiner');
   if (typedName !== undefined && typedName.trim() === '') throw new UsageError('attest: --examiner NAME is empty');
@@ -406,6 +409,7 @@ async function attestCommand(argv: string[], io: Io): Promise<number> {
       selfTest: p.flags.has('no-self-test') ? async () => SELF_TEST_SKIPPED : attestSelfTest(out),
       out, argv: ['sealcheck', 'attest', ...argv], cwd: process.cwd(),
       ...(one(p, 'index') ? { dbPath: one(p, 'index')! } : {}),
+      ...(auditPolicy ? { auditPolicy } : {}),
     });
   } catch (e) {
     if (e instanceof UsageError) throw new UsageError(`attest: ${e.message}`);
@@ -419,6 +423,7 @@ async function attestCommand(argv: string[], io: Io): Promise<number> {
   io.stdout(`attestation ${c.report.id} for case ${c.case.number}, signed by ${c.examiner.name} (${c.examiner.keyFingerprint})\n`);
   io.stdout(`  report:           ${result.pdf}\n  statement (DSSE): ${result.dsse}\n  summary (VSA):    ${result.vsa}\n  SSH signature:    ${result.sshsig}\n  allowed signers:  ${result.allowedSigners}\n  examiner key:     ${result.examinerPub}, ${result.examinerCrt}\n`);
   if (!p.flags.has('no-self-test')) io.stdout(`  self-test record: ${selfTestRecordPath(result.pdf)} (${c.method.selfTest.status})\n`);
+  if (c.scope) io.stdout(`  evidence scope:   ${scopeLine(c.scope)} (section 7)\n`);
   io.stdout(`check it with:\n  sealcheck verify-attestation ${result.pdf} --examiner ${result.examinerPub} --archive ${archive}\n`);
   io.stdout(`  ssh-keygen -Y verify -f ${result.allowedSigners} -I ${c.examiner.principal} -n sealcheck-attestation -s ${result.sshsig} < ${result.pdf}\n`);
   return c.result.verdict === 'verified' ? 0 : c.result.verdict === 'failed' ? 1 : 3;

@@ -1,32 +1,6 @@
 // verify --policy / --scope: the examiner's policy file read and checked, and the evidence scope written for people.
-import { createHash } from 'node:crypto';
-import { basename } from 'node:path';
-import { AuditPolicyError, parseAuditPolicy, type AuditPolicy } from '../../shared/core/audit-policy.ts';
-import { decodeUtf8Strict } from '../../shared/core/bytes.ts';
 import type { Scope } from '../../shared/core/scope.ts';
-import { InputFileError, readBoundedFile } from '../services/bounded-read.node.ts';
-import { UsageError } from '../services/keys.node.ts';
-
-const POLICY_FILE_LIMIT = 1 << 20;
-
-/** A policy the examiner supplies (the archive has none sealed, or to compare): refused with exit 2 when it cannot be used. */
-export async function loadSuppliedPolicy(path: string, command: string): Promise<{ policy: AuditPolicy; sha256: string; file: string }> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readBoundedFile(path, POLICY_FILE_LIMIT, `${command}: --policy`);
-  } catch (e) {
-    if (e instanceof InputFileError) throw new UsageError(e.message);
-    throw e;
-  }
-  const text = decodeUtf8Strict(bytes);
-  if (text === null) throw new UsageError(`${command}: --policy ${path}: is not UTF-8 text`);
-  try {
-    return { policy: parseAuditPolicy(text, `${command}: --policy ${path}`), sha256: createHash('sha256').update(bytes).digest('hex'), file: basename(path) };
-  } catch (e) {
-    if (e instanceof AuditPolicyError) throw new UsageError(e.message);
-    throw e;
-  }
-}
+export { loadSuppliedPolicy } from '../services/seal-policy.node.ts';
 
 function when(ms: number): string {
   return new Date(Math.floor(ms)).toISOString();
@@ -64,4 +38,15 @@ export function humanScope(s: Scope): string {
   if (g.untimed) out.push(`                ${g.untimed} events have no usable time`);
   out.push(`  ${g.note}`);
   return `${out.join('\n')}\n`;
+}
+
+/** One line for attest's summary: where the policy comes from and what was found. */
+export function scopeLine(s: Scope): string {
+  const p = s.policies[s.policies.length - 1];
+  const g = s.timeGaps.gaps.length;
+  const gaps = `${g} time gap${g === 1 ? '' : 's'}`;
+  if (!p) return `no audit policy sealed or supplied, so what was not recorded cannot be stated; ${gaps}`;
+  const policy = p.source === 'sealed' ? `audit policy sealed as entry ${p.entryIndex}` : 'audit policy supplied by the examiner (not sealed)';
+  const spots = s.policies.reduce((k, x) => k + x.blindSpots.length, 0);
+  return `${policy}; ${spots} blind spot${spots === 1 ? '' : 's'}; ${s.contradictions.events} event${s.contradictions.events === 1 ? '' : 's'} contradicting it; ${gaps}`;
 }

@@ -1,9 +1,10 @@
-// `seal --policy`: the audit policy file read, checked and turned into the one JSON line sealed before the events it governs.
+// Audit policy files: for `seal --policy`, read, checked and turned into the one JSON line sealed before the events it governs; for `verify`/`attest --policy` and the app, read as the examiner's supplied policy.
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { AuditPolicyError, parseAuditPolicy, policyToJson, POLICY_FILE_ANNOTATION, POLICY_SHA256_ANNOTATION } from '../../shared/core/audit-policy.ts';
+import { AuditPolicyError, parseAuditPolicy, policyToJson, POLICY_FILE_ANNOTATION, POLICY_SHA256_ANNOTATION, type AuditPolicy } from '../../shared/core/audit-policy.ts';
 import { decodeUtf8Strict } from '../../shared/core/bytes.ts';
 import { InputFileError, readBoundedFile } from './bounded-read.node.ts';
+import { UsageError } from './keys.node.ts';
 
 // Real policies are a few KiB (GCE's default is 4 KiB); 1 MiB leaves room for generated ones.
 export const POLICY_FILE_LIMIT = 1 << 20;
@@ -51,4 +52,30 @@ export async function policyEntry(path: string): Promise<PolicyEntry> {
     ...content,
   };
   return { line: new TextEncoder().encode(JSON.stringify(entry)), sha256, rules: parsed.rules.length };
+}
+
+/** A policy the examiner supplies (the archive has none sealed): the parsed rules, the SHA-256 of the file's bytes and its name. */
+export interface SuppliedPolicy {
+  policy: AuditPolicy;
+  sha256: string;
+  file: string;
+}
+
+/** Reads a supplied policy; refused (UsageError, exit 2) with one sentence naming the file when it cannot be used. */
+export async function loadSuppliedPolicy(path: string, command: string): Promise<SuppliedPolicy> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBoundedFile(path, POLICY_FILE_LIMIT, `${command}: --policy`);
+  } catch (e) {
+    if (e instanceof InputFileError) throw new UsageError(e.message);
+    throw e;
+  }
+  const text = decodeUtf8Strict(bytes);
+  if (text === null) throw new UsageError(`${command}: --policy ${path}: is not UTF-8 text`);
+  try {
+    return { policy: parseAuditPolicy(text, `${command}: --policy ${path}`), sha256: createHash('sha256').update(bytes).digest('hex'), file: basename(path) };
+  } catch (e) {
+    if (e instanceof AuditPolicyError) throw new UsageError(e.message);
+    throw e;
+  }
 }

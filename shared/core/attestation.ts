@@ -2,6 +2,7 @@
 import type { FindingCode, Severity } from './findings.ts';
 import type { ContainerKind, Verdict } from './report.ts';
 import type { ExcerptAttestation } from './excerpt-attestation.ts';
+import type { Scope } from './scope.ts';
 
 /** Bumped when a field changes meaning, so a reader years later knows which layout it holds. 2: custody, claims, method, declaration, reviewer. */
 export const ATTESTATION_CONTENT_VERSION = 2;
@@ -85,6 +86,12 @@ export interface AttestationContent {
   activity: ActivitySummary | null;
   /** Present when the evidence is an evidence excerpt (docs/excerpt-format.md) rather than an archive. */
   excerpt?: ExcerptAttestation;
+  /**
+   * What the log could not have recorded (issue 11): the audit policies sealed or supplied, their blind
+   * spots, events contradicting them and time gaps; the same object as `verify --json`'s `scope`
+   * (docs/evidence-scope.md). Null when it was not worked out (a statement written before it existed).
+   */
+  scope?: Scope | null;
   reproducibility: Reproducibility;
 }
 

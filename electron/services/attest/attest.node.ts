@@ -15,6 +15,8 @@ import { fromBase64Strict, toBase64 } from '../../../shared/core/bytes.ts';
 import { verifierKeyFromPem } from '../../../shared/core/keys.ts';
 import type { Anchor, TrustPolicy } from '../../../shared/core/evaluate.ts';
 import { verifyArchive } from '../verify.node.ts';
+import { ScopeAnalyzer } from '../../../shared/core/scope.ts';
+import type { SuppliedPolicy } from '../seal-policy.node.ts';
 import { openCaseDatabase } from '../index/writer.node.ts';
 import { UsageError } from '../keys.node.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../runtime.node.ts';
@@ -65,6 +67,8 @@ export interface AttestOptions {
   cwd?: string;
   /** Runs the installation self-test just before the examination; its record goes into the report. */
   selfTest?: () => Promise<SelfTestRecord>;
+  /** The audit policy the examiner supplies (`--policy`); a policy sealed in the log takes over from its entry. */
+  auditPolicy?: SuppliedPolicy;
 }
 
 export interface AttestResult {
@@ -156,9 +160,12 @@ export async function attest(o: AttestOptions): Promise<AttestResult> {
   const scratch = o.dbPath ? null : await mkdtemp(join(tmpdir(), 'sealcheck-attest-'));
   const dbPath = o.dbPath ?? join(scratch!, 'case.sqlite');
   try {
+    // The evidence scope (issue 11) is always worked out for a report: its Limitations page states it.
+    const scope = new ScopeAnalyzer(o.auditPolicy);
     const report = await verifyArchive(o.archivePath, {
       policy: o.policy,
       anchors: o.anchors,
+      onEntry: (index: number, bytes: Uint8Array) => scope.entry(index, bytes),
       index: { dbPath, run: { tool: TOOL_NAME, toolVersion: TOOL_VERSION, startedAt, keys: o.keys, quorum: o.policy.quorum, expectedOrigin: o.policy.origin, anchors: o.anchors.map((a) => ({ path: a.path, note: a.note.text })) } },
     });
     const inventory = await archiveInventory(o.archivePath, report, digest);
@@ -183,6 +190,7 @@ export async function attest(o: AttestOptions): Promise<AttestResult> {
         argv: o.argv ?? null, cwd: o.cwd ?? process.cwd(), selfTest,
         reproducibility: { ...inventory, ...buildFacts() },
         caseDatabase: { sha256: dbSha256, presetsVersion: presetsVersion() },
+        scope: scope.finish(),
       });
     } finally {
       db.close();

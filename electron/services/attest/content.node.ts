@@ -19,6 +19,7 @@ import { INDEX_BITS } from '../index/columns.node.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../runtime.node.ts';
 import { buildDigest } from '../build-digest.node.ts';
 import type { EvidenceDigest } from './evidence.node.ts';
+import type { Scope } from '../../../shared/core/scope.ts';
 
 export type CaseFacts = AttestationContent['case'];
 
@@ -62,6 +63,8 @@ export interface ContentInput {
   selfTest: SelfTestRecord;
   reproducibility: Reproducibility;
   caseDatabase: { sha256: string | null; presetsVersion: string } | null;
+  /** The evidence scope worked out while verifying (audit policy, blind spots, time gaps); null when it was not. */
+  scope?: Scope | null;
 }
 
 const utc = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');
@@ -253,6 +256,7 @@ export function buildAttestationContent(i: ContentInput): AttestationContent {
       limitations,
     },
     activity: act,
+    scope: i.scope ?? null,
     reproducibility: i.reproducibility,
   };
 }

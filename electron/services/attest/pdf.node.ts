@@ -21,6 +21,7 @@ import {
 } from '../../../shared/core/attestation.ts';
 import type { Verdict } from '../../../shared/core/report.ts';
 import { EXCERPT_VERDICT_MEANING, type ExcerptAttestation } from '../../../shared/core/excerpt-attestation.ts';
+import { scopeReport } from '../../../shared/core/scope-report.ts';
 import { addSignaturePlaceholder, makeExaminerCertificate, signPdf, type SignOptions } from './pades.node.ts';
 
 export type { AttestationAttachment, AttestationContent } from '../../../shared/core/attestation.ts';
@@ -507,6 +508,7 @@ function firstPage(l: Layout, c: AttestationContent, attachments: readonly Attes
     ['Entries', entriesLine(c)],
     ['Checkpoints', checkpointsLine(c)],
     ['Findings', errors + warnings === 0 ? 'none' : `${plural(errors, 'error')}, ${plural(warnings, 'warning')} (section 6)`],
+    ['Evidence scope', `${scopeReport(c.scope ?? null, r.coverage.coveredEntries).summary} (section 7)`],
     ['Verification run', `${utcText(c.tool.startedAt)} to ${utcText(c.tool.finishedAt)}, ${c.tool.name} ${c.tool.version}`],
   ]);
   l.subheading('Other explanations to weigh (section 7)');
@@ -729,6 +731,8 @@ function findingsSection(l: Layout, c: AttestationContent): void {
 }
 
 function limitationsSection(l: Layout, c: AttestationContent): void {
+  // The Limitations page: a reader looking for what the evidence cannot show finds it on a page of its own.
+  l.newPage();
   l.heading('7', 'Interpretation and limitations');
   l.subheading('Other explanations for this result');
   l.bullets(c.result.interpretation);
@@ -736,10 +740,38 @@ function limitationsSection(l: Layout, c: AttestationContent): void {
   l.subheading('Of this examination');
   if (specific.length > 0) l.bullets(specific);
   else l.paragraph('None beyond those below.');
+  scopeLimitations(l, c);
   l.subheading('Of audit logs in general');
   l.bullets(STANDARD_LIMITATIONS);
   l.subheading('Time');
   l.bullets(TIME_STATEMENTS);
+}
+
+/** What the log could not have recorded (issue 11): the audit policy and its source, blind spots, events against it, time gaps. */
+function scopeLimitations(l: Layout, c: AttestationContent): void {
+  const s = scopeReport(c.scope ?? null, c.result.coverage.coveredEntries);
+  l.subheading('What this log could not have recorded: the audit policy');
+  for (const p of s.policies) l.paragraph(p);
+  if (s.blindSpots.length > 0 || s.outsideApiServer) {
+    l.subheading(s.blindSpots.length > 0 ? 'Blind spots: what the policy leaves out' : 'What no audit log records');
+    for (const b of s.blindSpots) {
+      if (s.blindSpots.length > 1) l.paragraph(b.policy, { font: 'bold', after: 2 });
+      l.bullets(b.items);
+    }
+    if (s.outsideApiServer) l.bullets([s.outsideApiServer]);
+  }
+  if (s.consistency.length > 0) {
+    l.subheading('Events against the policy');
+    for (const p of s.consistency) l.paragraph(p);
+    if (s.contradictions.length > 0) l.table(cols(['Entry', 14], ['What contradicts the policy', 86]), s.contradictions.map((x) => [count(x.index), x.text]));
+  }
+  if (s.time.length > 0) {
+    l.subheading('Gaps in time');
+    for (const p of s.time) l.paragraph(p);
+    if (s.gaps.length > 0) l.table(cols(['Entries', 22], ['Interval without an event', 78]), s.gaps.map((g) => [g.entries, g.text]));
+    if (s.outOfOrder.length > 0) l.table(cols(['Entries', 22], ['Out of time order', 78]), s.outOfOrder.map((g) => [g.entries, g.text]));
+  }
+  if (s.chainNote) l.box(s.chainNote, { fill: COLOR.noteFill, size: 8.5 });
 }
 
 function activitySection(l: Layout, c: AttestationContent): void {
