@@ -1,6 +1,7 @@
 // The backend API as one typed contract: every method and event the renderer may use, whatever the transport.
 import type { Finding } from './core/findings.ts';
 import type { CheckpointCheckView, CoveringView, Verdict } from './core/report.ts';
+import type { Scope } from './core/scope.ts';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 export interface ApiError {
@@ -66,6 +67,19 @@ export interface TrustPolicyView {
   quorum: number;
   origin: string | null;
   anchors: AnchorInfo[];
+  /** The audit policy the examiner supplied for this case (issue 11), or null: a policy sealed in the archive takes over from its entry. */
+  auditPolicy: AuditPolicyView | null;
+}
+
+export interface AuditPolicyView {
+  file: string;
+  /** Where it was read from. */
+  source: string;
+  /** SHA-256 of the file's bytes. */
+  sha256: string;
+  rules: number;
+  /** What it leaves out, in plain words. */
+  blindSpots: string[];
 }
 
 export interface CaseInfo extends CaseSummary {
@@ -112,6 +126,8 @@ export interface RunView {
   findings: Finding[];
   segments: { path: string; first: number; count: number; entriesRead: number | null }[];
   manifestClaims: { sourceKind: string | null; created: string | null; producer: string | null };
+  /** What the log could not have recorded (docs/evidence-scope.md); null for a run indexed before it was worked out. */
+  scope: Scope | null;
 }
 
 export type EntryStatus = 'covered' | 'unsigned' | 'failed';
@@ -152,6 +168,8 @@ export interface EventSummary {
   code: number | null;
   sourceIp: string | null;
   stage: string | null;
+  /** The sensitive-data rules the entry matches (shared/core/sensitive.ts), [] for none; null when its archive was indexed before they were checked. */
+  sensitive: string[] | null;
 }
 
 export interface Cursor {
@@ -231,6 +249,60 @@ export interface AttestationCheckView {
   report: { id: string; case: string; verdict: string; examiner: string } | null;
 }
 
+/** What the explorer exports as an evidence excerpt (docs/excerpt-format.md). */
+export interface ExcerptExportInput {
+  /** The events of a filter (a filter of only a time range is a complete window), or chosen entries. */
+  selection: { filter: EventFilterInput } | { indices: number[] };
+  /** Withhold entries the sensitive-data rules flag, by leaf hash with the reason. */
+  withholdSensitive: boolean;
+  /** A .tar.gz path or a new folder; null writes a .tar.gz into the case's excerpts/ folder. */
+  out: string | null;
+}
+
+export interface ExcerptExportView {
+  path: string;
+  name: string;
+  items: number;
+  disclosed: number;
+  withheld: number;
+  byRule: { rule: string; count: number }[];
+  complete: { first: number; last: number }[];
+  treeSize: number;
+}
+
+export interface ExcerptItemView {
+  index: number;
+  status: 'disclosed' | 'withheld' | 'unknown';
+  /** The item's proof (and, disclosed, its entry's hash) checked out. */
+  ok: boolean;
+  /** What was proven, or why not. */
+  reason: string;
+  reasons: { rule: string; detail: string }[];
+  redacted: boolean;
+  /** What a disclosed event says; null for withheld items. */
+  time: string | null;
+  user: string | null;
+  verb: string | null;
+  resource: string | null;
+  namespace: string | null;
+  code: number | null;
+}
+
+export interface ExcerptView {
+  path: string;
+  name: string;
+  valid: boolean;
+  origin: string | null;
+  treeSize: number | null;
+  root: string | null;
+  /** Problems of the excerpt as a whole (layout, manifest, checkpoint, completeness). */
+  problems: string[];
+  complete: { first: number; last: number; whole: boolean }[];
+  disclosed: number;
+  withheld: number;
+  items: ExcerptItemView[];
+}
+
 export interface ProofExport {
   proofPath: string;
   entryPath: string;
@@ -245,13 +317,15 @@ export interface Api {
   createCase(details: CaseDetails): Promise<CaseInfo>;
   openCase(folder: string): Promise<CaseInfo>;
   /** Native file dialogs (the app only); null when cancelled or not available. */
-  pickPath(purpose: 'archive-file' | 'archive-folder' | 'key' | 'anchor'): Promise<string | null>;
+  pickPath(purpose: PickPurpose): Promise<string | null>;
   inspectArchive(folder: string, path: string, jobId: string): Promise<ArchiveDigest>;
   addKey(folder: string, source: { path: string } | { text: string; name?: string }, role: KeyRole): Promise<TrustPolicyView>;
   removeKey(folder: string, keyString: string, role: KeyRole): Promise<TrustPolicyView>;
   addAnchor(folder: string, source: { path: string } | { text: string }): Promise<TrustPolicyView>;
   removeAnchor(folder: string, id: string): Promise<TrustPolicyView>;
   setPolicy(folder: string, policy: { quorum: number; origin: string | null }): Promise<TrustPolicyView>;
+  /** Supplies the case's audit policy from a file (YAML or JSON), or removes it (null); refused when the file is not a valid policy. */
+  setAuditPolicy(folder: string, source: { path: string } | null): Promise<TrustPolicyView>;
   verify(folder: string, archivePath: string, jobId: string): Promise<RunView>;
   cancelJob(jobId: string): Promise<boolean>;
   getRun(folder: string, archiveId: number): Promise<RunView | null>;
@@ -275,7 +349,14 @@ export interface Api {
    * folder. Local paths only, never a URL; 'not-allowed' for any other path, 'unavailable' outside the desktop app.
    */
   revealFile(path: string, how: 'open' | 'folder'): Promise<true>;
+  /** Writes an evidence excerpt of the archive's events (a filter, a window or chosen entries), each item proven against one checkpoint. */
+  exportExcerpt(folder: string, archiveId: number, input: ExcerptExportInput): Promise<ExcerptExportView>;
+  /** Checks an excerpt with the case's trusted keys: every item with its status. */
+  openExcerpt(folder: string, path: string): Promise<ExcerptView>;
 }
+
+/** What a native file dialog is for; 'excerpt-save' asks where to write, the others what to open. */
+export type PickPurpose = 'archive-file' | 'archive-folder' | 'key' | 'anchor' | 'excerpt-open' | 'excerpt-save' | 'audit-policy';
 
 export type ApiMethod = keyof Api;
 
@@ -314,9 +395,9 @@ export interface RendererApi {
 // A Record over every method, so adding a method to Api without listing it here fails to compile.
 const METHOD_SET: Record<ApiMethod, true> = {
   appInfo: true, listRecentCases: true, createCase: true, openCase: true, pickPath: true, inspectArchive: true, addKey: true, removeKey: true,
-  addAnchor: true, removeAnchor: true, setPolicy: true, verify: true, cancelJob: true, getRun: true, listArchives: true, queryEvents: true,
+  addAnchor: true, removeAnchor: true, setPolicy: true, setAuditPolicy: true, verify: true, cancelJob: true, getRun: true, listArchives: true, queryEvents: true,
   countEvents: true, histogram: true, topValues: true, getEntry: true, getExaminerKey: true, createExaminerKey: true, importExaminerKey: true,
-  attest: true, verifyAttestation: true, exportProof: true, revealFile: true,
+  attest: true, verifyAttestation: true, exportProof: true, revealFile: true, exportExcerpt: true, openExcerpt: true,
 };
 export const API_METHODS = Object.keys(METHOD_SET) as ApiMethod[];
 

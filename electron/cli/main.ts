@@ -20,7 +20,7 @@ import { checkIndexTarget, refuseInsideEvidence, requireCaseDatabase, requireOut
 import { checkProfileText, type ExaminerIdentity, formatExaminerName, generateExaminerKey, importPkcs8ExaminerKey, loadExaminerKey, opensshFingerprint, parseExaminerName, resolvePassphrase, sha256Fingerprint, writeExaminerKeyFiles, DEFAULT_SCRYPT } from '../services/attest/examiner-key.node.ts';
 import { parseArgs, one, required, positiveInteger, type Parsed } from './args.ts';
 import { ScopeAnalyzer } from '../../shared/core/scope.ts';
-import { humanScope, loadSuppliedPolicy, scopeLine } from './scope-output.ts';
+import { humanScope, loadSuppliedPolicy, saveIndexedScope, scopeLine } from './scope-output.ts';
 import { countEvents, listEvents, PRESETS, type EntryStatus, type EventFilter, type EventRow, type PresetName } from '../services/index/query.node.ts';
 import { openCaseDatabase } from '../services/index/writer.node.ts';
 import { attest, checkExaminerName, examinerPublicKey, verifyAttestation } from '../services/attest/attest.node.ts';
@@ -247,10 +247,13 @@ async function verify(argv: string[], io: Io): Promise<number> {
   const scope = auditPolicyFile !== undefined || p.flags.has('scope') ? new ScopeAnalyzer(auditPolicyFile === undefined ? undefined : await loadSuppliedPolicy(auditPolicyFile, 'verify')) : undefined;
   const report = await verifyArchive(archive, { policy, anchors, ...(progress ? { onProgress: progress.update } : {}), ...(index ? { index } : {}), ...(scope ? { onEntry: (i: number, b: Uint8Array) => scope.entry(i, b) } : {}) });
   progress?.done();
-  if (p.flags.has('json')) io.stdout(`${stringifyJson(scope ? { ...toVerifyJson(report), scope: scope.finish() } : toVerifyJson(report))}\n`);
+  const scoped = scope?.finish();
+  // The app's Results read the scope from the run's stored report; an index written here shows it too.
+  if (scoped && indexPath !== undefined) saveIndexedScope(indexPath, archive, scoped);
+  if (p.flags.has('json')) io.stdout(`${stringifyJson(scoped ? { ...toVerifyJson(report), scope: scoped } : toVerifyJson(report))}\n`);
   else {
     io.stdout(humanReport(report));
-    if (scope) io.stdout(humanScope(scope.finish()));
+    if (scoped) io.stdout(humanScope(scoped));
     if (indexPath !== undefined) io.stdout(`indexed ${report.entriesPresent} entries into ${indexPath}\n`);
   }
   return report.verdict === 'verified' ? 0 : report.verdict === 'failed' ? 1 : 3;
@@ -320,7 +323,7 @@ async function query(argv: string[], io: Io): Promise<number> {
       for (const e of events) {
         const f = e.fields;
         const what = f.verb ? `${f.verb} ${f.requestUri ?? ''}` : f.method ? `${f.method} ${f.path ?? ''}` : '';
-        io.stdout(`${e.index}\t${f.time ?? '-'}\t${f.username ?? '-'}\t${what}\t${f.responseCode ?? f.status ?? '-'}\t${e.status}\n`);
+        io.stdout(`${e.index}\t${f.time ?? '-'}\t${f.username ?? '-'}\t${what}\t${f.responseCode ?? f.status ?? '-'}\t${e.status}\t${sensitiveText(e.sensitive)}\n`);
       }
     }
     return 0;
@@ -331,14 +334,17 @@ async function query(argv: string[], io: Io): Promise<number> {
 
 function flatEvent(e: EventRow): Record<string, unknown> {
   // `status` is an access log's HTTP status (a parsed column); the entry's verification status is `verification`.
-  return { archiveId: e.archiveId, index: e.index, ...e.fields, verification: e.status, coveredBy: e.coveredBy, failedBy: e.failedBy, segment: e.segment, offset: e.offset, length: e.length, leaf: e.leaf };
+  return { archiveId: e.archiveId, index: e.index, ...e.fields, verification: e.status, coveredBy: e.coveredBy, failedBy: e.failedBy, sensitive: e.sensitive, segment: e.segment, offset: e.offset, length: e.length, leaf: e.leaf };
 }
+
+/** The sensitive-data rules an entry matched, for a text column: '-' for none, not-checked for an archive indexed before the rules. */
+const sensitiveText = (rules: readonly string[] | null) => (rules === null ? 'not-checked' : rules.join(',') || '-');
 
 function toCsv(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return '';
   const cols = Object.keys(rows[0]!);
   const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : String(v);
+    const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return `${cols.join(',')}\n${rows.map((r) => cols.map((c) => cell(r[c])).join(',')).join('\n')}\n`;

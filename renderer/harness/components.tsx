@@ -78,6 +78,8 @@ function synthetic(index: number): EventSummary {
     code: 200,
     sourceIp: '10.0.0.1',
     stage: 'ResponseComplete',
+    // alice@example.com is personal data; the rest carries nothing sensitive.
+    sensitive: index % USERS.length === 4 ? ['personal-email'] : [],
   };
 }
 

@@ -253,3 +253,15 @@ export function redactedView(entry: Uint8Array, findings: readonly SensitiveFind
   const recheck = detectSensitive(new TextEncoder().encode(out));
   return recheck.length === 0 ? `${out}\n` : null;
 }
+
+/** The rules an entry matched as one integer (bit i: SENSITIVE_RULES[i]), as the case database stores them; 0 for none. */
+export function sensitiveMask(findings: readonly SensitiveFinding[]): number {
+  let mask = 0;
+  for (const f of findings) mask |= 1 << SENSITIVE_RULES.findIndex((r) => r.rule === f.rule);
+  return mask;
+}
+
+/** The rule names of a stored mask, in table order. */
+export function sensitiveRules(mask: number): SensitiveRule[] {
+  return SENSITIVE_RULES.filter((_r, i) => (mask & (1 << i)) !== 0).map((r) => r.rule);
+}

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import {
   isApiMethod, type Api, type ApiEvents, type ApiEventName, type ApiMethod, type ArchiveView, type CaseDetails, type CaseInfo, type EntryDetail,
   type EventFilterInput, type EventSummary, type KeyInfo, type KeyRole, type Result, type RunView, type TopField, type TrustPolicyView,
-  type AttestationCheckView, type AttestationView, type ExaminerKeyInfo, CUSTODY_FIELDS,
+  type AttestationCheckView, type AttestationView, type ExaminerKeyInfo, CUSTODY_FIELDS, type PickPurpose,
 } from '../../../shared/api.ts';
 import { examinerPublicKey } from '../attest/attest.node.ts';
 import {
@@ -30,6 +30,11 @@ import { startWorker, TOOL_VERSION } from '../runtime.node.ts';
 import type { JobReply, JobRequest } from '../../workers/job.worker.ts';
 import { CASE_DB, CaseError, RecentCases, createCaseFolder, folderName, readCase, saveCase, type CaseFile } from './cases.node.ts';
 import { indentJson } from '../../../shared/core/formats/json-indent.ts';
+import { blindSpots, parseAuditPolicy } from '../../../shared/core/audit-policy.ts';
+import type { Scope } from '../../../shared/core/scope.ts';
+import { loadSuppliedPolicy, type SuppliedPolicy } from '../seal-policy.node.ts';
+import { runScope, saveRunScope } from '../index/scope-store.node.ts';
+import { ExcerptFailure, exportExcerpt, openExcerpt } from './excerpt-handlers.node.ts';
 
 export class ApiFailure extends Error {
   constructor(readonly code: string, message: string) {
@@ -43,7 +48,7 @@ export interface HandlerContext {
   stateDir: string;
   emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void;
   /** Native dialogs exist only in the app. */
-  pickPath?: (purpose: 'archive-file' | 'archive-folder' | 'key' | 'anchor') => Promise<string | null>;
+  pickPath?: (purpose: PickPurpose) => Promise<string | null>;
   /** Opens a file or shows it in its folder (shell.openPath / showItemInFolder in the app; a recorder in UI tests). */
   reveal?: (path: string, how: 'open' | 'folder') => Promise<void>;
 }
@@ -96,13 +101,14 @@ const ARGS: { [K in ApiMethod]: Check[] } = {
   listRecentCases: [],
   createCase: [caseDetails],
   openCase: [nonEmpty],
-  pickPath: [oneOf(['archive-file', 'archive-folder', 'key', 'anchor'])],
+  pickPath: [oneOf(['archive-file', 'archive-folder', 'key', 'anchor', 'excerpt-open', 'excerpt-save', 'audit-policy'])],
   inspectArchive: [nonEmpty, nonEmpty, nonEmpty],
   addKey: [nonEmpty, either(object({ path: nonEmpty }), object({ text: nonEmpty, name: optional(str) })), role],
   removeKey: [nonEmpty, nonEmpty, role],
   addAnchor: [nonEmpty, either(object({ path: nonEmpty }), object({ text: nonEmpty }))],
   removeAnchor: [nonEmpty, nonEmpty],
   setPolicy: [nonEmpty, object({ quorum: int, origin: nullable(str) })],
+  setAuditPolicy: [nonEmpty, nullable(object({ path: nonEmpty }))],
   verify: [nonEmpty, nonEmpty, nonEmpty],
   cancelJob: [nonEmpty],
   getRun: [nonEmpty, int],
@@ -119,6 +125,11 @@ const ARGS: { [K in ApiMethod]: Check[] } = {
   verifyAttestation: [nonEmpty, object({ pdfPath: nonEmpty, examinerKeyPath: nullable(nonEmpty), archivePath: nullable(nonEmpty) })],
   exportProof: [nonEmpty, int, int],
   revealFile: [nonEmpty, oneOf(['open', 'folder'])],
+  exportExcerpt: [nonEmpty, int, object({
+    selection: either(object({ filter }), object({ indices: (v, at) => void ((Array.isArray(v) && v.length > 0 && v.length <= 200_000 && v.every((x, k) => int(x, `${at}[${k}]`) === undefined)) || fail(at, 'a non-empty list of entry indices')) })),
+    withholdSensitive: (v, at) => void (typeof v === 'boolean' || fail(at, 'true or false')), out: nullable(nonEmpty),
+  })],
+  openExcerpt: [nonEmpty, nonEmpty],
 };
 
 const EXAMINER_PREFIX = 'examiner';
@@ -199,10 +210,18 @@ function policyView(c: CaseFile): TrustPolicyView {
     }
     return { id: a.id, origin, size, root, signedBy, source: a.source };
   });
-  return { keys, quorum: c.quorum, origin: c.origin, anchors };
+  const p = suppliedPolicy(c);
+  const auditPolicy = p && c.auditPolicy ? { file: p.file, source: c.auditPolicy.source, sha256: p.sha256, rules: p.policy.rules.length, blindSpots: blindSpots(p.policy).map((b) => b.text) } : null;
+  return { keys, quorum: c.quorum, origin: c.origin, anchors, auditPolicy };
 }
 
-function runView(archiveId: number, runId: number, r: VerifyReport, startedAt: string, finishedAt: string): RunView {
+/** The case's supplied audit policy, parsed again from the text stored when it was chosen (checked then). */
+function suppliedPolicy(c: CaseFile): SuppliedPolicy | null {
+  const a = c.auditPolicy;
+  return a ? { policy: parseAuditPolicy(a.text, a.file), sha256: a.sha256, file: a.file } : null;
+}
+
+function runView(archiveId: number, runId: number, r: VerifyReport, startedAt: string, finishedAt: string, scope: Scope | null): RunView {
   const m = r.manifest;
   return {
     archiveId, runId, verdict: r.verdict, reason: verdictReason(r), startedAt, finishedAt,
@@ -211,6 +230,7 @@ function runView(archiveId: number, runId: number, r: VerifyReport, startedAt: s
     checkpoints: r.checkpointChecks.map(checkpointCheckView), findings: r.findings,
     segments: r.segmentChecks.map((s) => ({ path: s.path, first: s.first, count: s.count, entriesRead: s.entriesRead })),
     manifestClaims: { sourceKind: m?.source?.kind ?? null, created: m?.created ?? null, producer: m?.producer ? `${m.producer.name ?? ''} ${m.producer.version ?? ''}`.trim() : null },
+    scope,
   };
 }
 
@@ -222,6 +242,7 @@ function summary(e: ReturnType<typeof getEventRow> & object): EventSummary {
     archiveId: e.archiveId, index: e.index, status: e.status, time: s('time'), timeUs: n('timeUs'), kind: s('kind') ?? 'other',
     username: s('username'), verb: s('verb'), method: s('method'), resource: s('resource'), namespace: s('namespace'), name: s('name'),
     requestUri: s('requestUri'), path: s('path'), code: n('responseCode') ?? n('status'), sourceIp: s('sourceIp'), stage: s('stage'),
+    sensitive: e.sensitive,
   };
 }
 
@@ -356,21 +377,34 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
       c.quorum = policy.quorum;
       c.origin = policy.origin && policy.origin.trim() !== '' ? policy.origin.trim() : null;
     }),
+    async setAuditPolicy(folder, source) {
+      if (source === null) return mutateCase(folder, (c) => void (c.auditPolicy = null));
+      let p;
+      try {
+        p = await loadSuppliedPolicy(resolve(source.path), 'audit policy', '');
+      } catch (e) {
+        if (e instanceof UsageError) throw new ApiFailure('bad-request', e.message);
+        throw e;
+      }
+      return mutateCase(folder, (c) => void (c.auditPolicy = { text: p.text, sha256: p.sha256, file: p.file, source: resolve(source.path) }));
+    },
     async verify(folder, archivePath, jobId) {
       const c = await readCase(folder);
       const { logs, witnesses, policy } = casePolicy(c);
       if (logs.length === 0) throw new ApiFailure('bad-request', 'add at least one trusted log key before verifying');
       const anchors = c.anchors.map((a) => anchorFromBytes(utf8(a.note), a.source, logs));
       const startedAt = new Date().toISOString();
+      const auditPolicy = suppliedPolicy(c);
       const dbPath = releaseDb(folder);
-      const report = await runJob<VerifyReport>(jobId, {
+      const report = await runJob<VerifyReport & { scope: Scope }>(jobId, {
         type: 'verify', path: resolve(archivePath), dbPath,
-        policy, anchors,
+        policy, anchors, ...(auditPolicy ? { auditPolicy } : {}),
         run: { tool: 'sealcheck', toolVersion: TOOL_VERSION, startedAt, keys: [...logs, ...witnesses], quorum: c.quorum, expectedOrigin: c.origin, anchors: c.anchors.map((a) => ({ path: a.source, note: a.note })) },
       });
       const d = db(folder)!;
       const row = d.prepare('SELECT a.id AS archiveId, a.last_run_id AS runId FROM archives a WHERE a.path = ?').get(resolve(archivePath)) as { archiveId: number; runId: number };
-      return runView(row.archiveId, row.runId, report, startedAt, new Date().toISOString());
+      saveRunScope(d, row.runId, report.scope);
+      return runView(row.archiveId, row.runId, report, startedAt, new Date().toISOString(), report.scope);
     },
     async cancelJob(jobId) {
       const j = jobs.get(jobId);
@@ -381,7 +415,9 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
       const d = db(folder);
       if (!d) return null;
       const r = d.prepare('SELECT r.id, r.report, r.started_at, r.finished_at FROM archives a JOIN runs r ON r.id = a.last_run_id WHERE a.id = ? AND r.report IS NOT NULL').get(archiveId) as { id: number; report: string; started_at: string; finished_at: string } | undefined;
-      return r ? runView(archiveId, r.id, JSON.parse(r.report) as VerifyReport, r.started_at, r.finished_at) : null;
+      if (!r) return null;
+      const report = JSON.parse(r.report) as VerifyReport;
+      return runView(archiveId, r.id, report, r.started_at, r.finished_at, runScope(report));
     },
     listArchives: async (folder) => archivesOf(folder),
     async queryEvents(folder, f, options) {
@@ -483,6 +519,7 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
           examinerRole: c.details.examinerRole, organisation: c.details.organisation,
           caseFacts: { number: c.details.caseNumber, title: c.details.title, requestingParty: c.details.requestingParty }, out, dbPath,
           custody: Object.fromEntries(CUSTODY_FIELDS.map((f) => [f, c.details[f] ?? null])), declaration: input.declaration ?? 'none', cwd: folder,
+          ...(suppliedPolicy(c) ? { auditPolicy: suppliedPolicy(c)! } : {}),
         },
       });
       wrote(r.pdf, r.dsse, r.sshsig, r.allowedSigners);
@@ -520,6 +557,26 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
       await writeFile(`${base}.entry`, r.entry);
       wrote(`${base}.tlog-proof`, `${base}.entry`);
       return { proofPath: `${base}.tlog-proof`, entryPath: `${base}.entry`, checkpoint: r.checkpoint, treeSize: r.size };
+    },
+    async exportExcerpt(folder, archiveId, input) {
+      const c = await readCase(folder);
+      const d = db(folder);
+      if (!d) throw new ApiFailure('not-found', 'verify an archive first: the excerpt is chosen from its indexed events');
+      try {
+        const r = await exportExcerpt({ db: d, dbName: CASE_DB, archiveId, archivePath: archivePathOf(folder, archiveId, ''), caseFolder: folder, policy: casePolicy(c).policy, toFilter }, input);
+        wrote(r.path);
+        return r;
+      } catch (e) {
+        throw e instanceof ExcerptFailure ? new ApiFailure(e.code, e.message) : e;
+      }
+    },
+    async openExcerpt(folder, path) {
+      const c = await readCase(folder);
+      try {
+        return await openExcerpt(path, casePolicy(c).policy);
+      } catch (e) {
+        throw e instanceof ExcerptFailure ? new ApiFailure(e.code, e.message) : e;
+      }
     },
     async revealFile(path, how) {
       if (!ctx.reveal) throw new ApiFailure('unavailable', 'opening files is available in the desktop app only');

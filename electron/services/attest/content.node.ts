@@ -82,12 +82,15 @@ export const PRESET_DESCRIPTIONS: Record<string, string> = {
   deletions: 'delete and deletecollection',
   'admission-changes': 'writes to admission webhooks and policies',
   'service-account': 'requests by service accounts',
+  sensitive: 'entries carrying Secrets, tokens, credentials or e-mail addresses (the sensitive-data rules of docs/excerpt-format.md)',
 };
 
 /** The preset definitions as they ran: the SHA-256 of their SQL and descriptions, so a change of definition is visible. */
 export function presetsVersion(): string {
   return `sha256:${createHash('sha256').update(JSON.stringify([PRESET_SQL, PRESET_DESCRIPTIONS])).digest('hex').slice(0, 16)}`;
 }
+
+const sensitiveChecked = (db: Database.Database, archiveId: number) => db.prepare('SELECT sensitive_checked FROM archives WHERE id = ?').pluck().get(archiveId) === 1;
 
 function activity(db: Database.Database, archiveId: number, caseDatabase: ActivitySummary['caseDatabase']): ActivitySummary {
   const f = { archiveId };
@@ -102,7 +105,8 @@ function activity(db: Database.Database, archiveId: number, caseDatabase: Activi
     topUsers: topValues(db, f, 'users', 5).map((r) => ({ name: r.value, count: r.count })),
     verbs: topValues(db, f, 'verbs', 8).map((r) => ({ name: r.value, count: r.count })),
     denied: { total: countEvents(db, { ...f, preset: 'denied' }), top: denied.map((d) => ({ ...d, user: d.user ?? '(none)' })) },
-    presetHits: PRESETS.map((p) => ({ preset: p, description: PRESET_DESCRIPTIONS[p]!, count: countEvents(db, { ...f, preset: p }) })),
+    // An archive indexed before the sensitive-data rules existed has no answer for them: no count rather than a zero.
+    presetHits: PRESETS.filter((p) => p !== 'sensitive' || sensitiveChecked(db, archiveId)).map((p) => ({ preset: p, description: PRESET_DESCRIPTIONS[p]!, count: countEvents(db, { ...f, preset: p }) })),
     caseDatabase,
   };
 }

@@ -2,7 +2,9 @@
 import type Database from 'better-sqlite3';
 import { INDEX_BITS } from './columns.node.ts';
 
-export const PRESETS = ['secrets-access', 'rbac-changes', 'exec', 'impersonation', 'denied', 'anonymous', 'deletions', 'admission-changes', 'service-account'] as const;
+/** The presets migration 5 counted (its SQL is kept as it first ran). */
+export const PRESETS_V5 = ['secrets-access', 'rbac-changes', 'exec', 'impersonation', 'denied', 'anonymous', 'deletions', 'admission-changes', 'service-account'] as const;
+export const PRESETS = [...PRESETS_V5, 'sensitive'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
 export const WRITE_VERBS = "('create', 'update', 'patch', 'delete', 'deletecollection')";
@@ -23,6 +25,7 @@ export const PRESET_ID_SQL: Record<Exclude<PresetName, 'service-account'>, strin
   anonymous: `(${valueOf('username', "value IN ('system:anonymous')")} OR ${valueOf('groups', `value LIKE '%"system:unauthenticated"%'`)})`,
   deletions: valueOf('verb', "value IN ('delete', 'deletecollection')"),
   'admission-changes': `${valueOf('resource', "value IN ('validatingwebhookconfigurations', 'mutatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings')")} AND ${valueOf('verb', `value IN ${WRITE_VERBS}`)}`,
+  sensitive: 'e.sensitive IS NOT NULL',
 };
 
 /** The service-account preset without a name: every service account. */
@@ -44,12 +47,12 @@ const SECOND = '((e.time_us - ((e.time_us % 1000000) + 1000000) % 1000000) / 100
  * The statements that fill the aggregates of the rows `range` selects (an SQL condition on `e`),
  * with the very SQL the query service would otherwise run on every call.
  */
-export function aggregateSql(range: string): string[] {
-  const presets = PRESETS.map((p) => `SELECT e.archive_id AS a, '${p}' AS preset, count(*) AS n FROM entry_rows e WHERE ${range} AND ${p === 'service-account' ? SERVICE_ACCOUNT_SQL : PRESET_ID_SQL[p]} GROUP BY e.archive_id`);
+export function aggregateSql(range: string, presets: readonly PresetName[] = PRESETS): string[] {
+  const counted = presets.map((p) => `SELECT e.archive_id AS a, '${p}' AS preset, count(*) AS n FROM entry_rows e WHERE ${range} AND ${p === 'service-account' ? SERVICE_ACCOUNT_SQL : PRESET_ID_SQL[p]} GROUP BY e.archive_id`);
   return [
     ...Object.entries(TOP_FIELDS).map(([field, col]) =>
       `INSERT INTO value_counts (archive_id, field, value_id, n) SELECT e.archive_id, '${field}', e.${col}_id, count(*) FROM entry_rows e WHERE ${range} AND e.${col}_id IS NOT NULL GROUP BY e.archive_id, e.${col}_id`),
-    `INSERT INTO preset_counts (archive_id, preset, n) ${presets.join(' UNION ALL ')}`,
+    `INSERT INTO preset_counts (archive_id, preset, n) ${counted.join(' UNION ALL ')}`,
     `INSERT INTO time_counts (archive_id, second, n) SELECT e.archive_id, ${SECOND}, count(*) FROM entry_rows e WHERE ${range} AND e.time_us IS NOT NULL GROUP BY e.archive_id, 2`,
   ];
 }

@@ -30,9 +30,49 @@ export const TEXT_FIELDS = FIELD_COLUMNS.filter(([k]) => ['auditId', 'time', 'st
 /** Integer fields (booleans as 0/1). */
 export const NUM_FIELDS = FIELD_COLUMNS.filter(([k]) => ['responseCode', 'timeUs', 'stageTimeUs', 'hasRequestBody', 'hasResponseBody', 'status', 'requestBytes', 'responseBytes', 'durationUs'].includes(k));
 
-/** Columns of `entry_rows`, in the order the writer binds them. */
-export const ROW_COLUMNS = ['eid', 'archive_id', 'idx', 'segment_seq', 'offset', 'length', 'leaf',
+/** Columns of `entry_rows` as migration 4 created them. */
+export const ROW_COLUMNS_V4 = ['eid', 'archive_id', 'idx', 'segment_seq', 'offset', 'length', 'leaf',
   ...DICT_FIELDS.map(([, c]) => `${c}_id`), ...TEXT_FIELDS.map(([, c]) => c), ...NUM_FIELDS.map(([, c]) => c)];
+/** Columns of `entry_rows`, in the order the writer binds them (migration 6 added `sensitive`). */
+export const ROW_COLUMNS = [...ROW_COLUMNS_V4, 'sensitive'];
+
+/**
+ * Compact forms of the row's text columns (docs/index-schema.md): an empty blob in `time` or
+ * `stage_time` stands for the RFC 3339 text with six fraction digits that the `_us` column gives, and a
+ * 16-byte blob in `audit_id` for the lower-case UUID text it spells. Blobs, because the columns' TEXT
+ * affinity would turn a number into text. The `entries` view turns both back into the exact text, so
+ * no reader sees a difference; only texts that read back identical are stored this way. DERIVED_TEXT
+ * marks them in a row batch.
+ */
+export const DERIVED_TEXT = 1;
+export const EMPTY_BLOB = Buffer.alloc(0);
+
+const DAY_MICROS_LIMIT = 253_402_300_800_000_000; // 10000-01-01T00:00:00Z: four-digit years only
+
+/** The text `time_us` gives in the `entries` view, or null when the view would not give one (out of its range). */
+export function microsText(us: number): string | null {
+  if (!Number.isSafeInteger(us) || us < 0 || us >= DAY_MICROS_LIMIT) return null;
+  const fraction = us % 1_000_000;
+  return `${new Date((us - fraction) / 1000).toISOString().slice(0, 19)}.${String(fraction).padStart(6, '0')}Z`;
+}
+
+/** The same in SQL, over an integer column known to be in microsText's range. */
+export const microsTextSql = (col: string) => `strftime('%Y-%m-%dT%H:%M:%S', ${col} / 1000000, 'unixepoch') || printf('.%06dZ', ${col} % 1000000)`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Writes a lower-case UUID text's 16 bytes at `at`; false (nothing written) for any other text. */
+export function packUuid(text: string, out: Uint8Array, at: number): boolean {
+  if (text.length !== 36 || !UUID.test(text)) return false;
+  for (let i = 0, o = at; i < 36; i += 2, o++) {
+    if (text.charCodeAt(i) === 45) i++; // '-'
+    out[o] = parseInt(text.substr(i, 2), 16);
+  }
+  return true;
+}
+
+/** The same UUID text back from its blob, in SQL. */
+export const uuidTextSql = (col: string) => `lower(substr(hex(${col}), 1, 8) || '-' || substr(hex(${col}), 9, 4) || '-' || substr(hex(${col}), 13, 4) || '-' || substr(hex(${col}), 17, 4) || '-' || substr(hex(${col}), 21))`;
 
 /** The columns the full-text search covers (each through its dictionary id). */
 export const FTS_COLUMNS = ['username', 'request_uri', 'name', 'namespace', 'user_agent'] as const;

@@ -1,7 +1,7 @@
 // Numbered schema migrations of the case database (docs/index-schema.md); each runs once, in a transaction.
 import type Database from 'better-sqlite3';
-import { AGGREGATE_TABLES, aggregateSql } from './aggregates.node.ts';
-import { DICT_FIELDS, FIELD_COLUMNS, NUM_FIELDS, ROW_COLUMNS, TEXT_FIELDS } from './columns.node.ts';
+import { AGGREGATE_TABLES, aggregateSql, PRESETS_V5 } from './aggregates.node.ts';
+import { DICT_FIELDS, FIELD_COLUMNS, microsTextSql, NUM_FIELDS, ROW_COLUMNS_V4, TEXT_FIELDS, uuidTextSql } from './columns.node.ts';
 
 export interface Migration {
   version: number;
@@ -169,16 +169,34 @@ CREATE INDEX IF NOT EXISTS entries_code ON entries (response_code, time_us);
   {
     version: 5,
     name: 'aggregates per archive: value_counts, preset_counts, time_counts',
-    sql: `${AGGREGATE_TABLES}\n${aggregateSql('1').join(';\n')};`,
+    sql: `${AGGREGATE_TABLES}\n${aggregateSql('1', PRESETS_V5).join(';\n')};`,
+  },
+  {
+    version: 6,
+    name: 'sensitive-data rules per entry; compact times and audit IDs',
+    // Rows indexed before have no answer (NULL, and their archive's sensitive_checked stays 0): the
+    // rules need the entry's bytes, which a migration does not read; indexing the archive again fills it.
+    sql: `
+ALTER TABLE entry_rows ADD COLUMN sensitive INTEGER;
+ALTER TABLE archives ADD COLUMN sensitive_checked INTEGER NOT NULL DEFAULT 0;
+DROP VIEW entries;
+${ENTRIES_VIEW(6)};`,
   },
 ];
 
-/** The `entries` view: every entry with its text values, as version 2's table had them. */
-function ENTRIES_VIEW(): string {
-  const col = ([k, c]: readonly [string, string]) =>
-    DICT_FIELDS.some(([d]) => d === k) ? `(SELECT value FROM strings WHERE id = r.${c}_id) AS ${c}` : `r.${c}`;
+/**
+ * The `entries` view: every entry with its text values, as version 2's table had them. Version 6 adds
+ * `sensitive` and reads the compact forms of times and audit IDs back as their text (columns.node.ts).
+ */
+function ENTRIES_VIEW(version: 4 | 6): string {
+  const col = ([k, c]: readonly [string, string]) => {
+    if (DICT_FIELDS.some(([d]) => d === k)) return `(SELECT value FROM strings WHERE id = r.${c}_id) AS ${c}`;
+    if (version >= 6 && (c === 'time' || c === 'stage_time')) return `CASE WHEN typeof(r.${c}) = 'blob' THEN ${microsTextSql(`r.${c}_us`)} ELSE r.${c} END AS ${c}`;
+    if (version >= 6 && c === 'audit_id') return `CASE WHEN typeof(r.audit_id) = 'blob' THEN ${uuidTextSql('r.audit_id')} ELSE r.audit_id END AS audit_id`;
+    return `r.${c}`;
+  };
   return `CREATE VIEW entries AS SELECT r.eid, r.archive_id, r.idx, r.segment_seq, r.offset, r.length, r.leaf,
-  ${FIELD_COLUMNS.map(col).join(',\n  ')}
+  ${FIELD_COLUMNS.map(col).join(',\n  ')}${version >= 6 ? ',\n  r.sensitive' : ''}
 FROM entry_rows r`;
 }
 
@@ -199,14 +217,14 @@ CREATE TABLE entry_rows (
   ${NUM_FIELDS.map(([k, c]) => `${c} INTEGER${k === 'hasRequestBody' || k === 'hasResponseBody' ? ' NOT NULL' : ''}`).join(', ')}
 );
 INSERT INTO strings (value) SELECT v FROM (${dictCols.map((c) => `SELECT ${c} AS v FROM entries`).join(' UNION ')}) WHERE v IS NOT NULL;
-INSERT INTO entry_rows (${ROW_COLUMNS.join(', ')})
+INSERT INTO entry_rows (${ROW_COLUMNS_V4.join(', ')})
   SELECT eid, archive_id, idx, segment_seq, offset, length, leaf,
   ${dictCols.map((c) => `(SELECT id FROM strings WHERE value = e.${c})`).join(', ')},
   ${[...TEXT_FIELDS, ...NUM_FIELDS].map(([, c]) => `e.${c}`).join(', ')}
   FROM entries e;
 DROP TABLE entries_fts;
 DROP TABLE entries;
-${ENTRIES_VIEW()};
+${ENTRIES_VIEW(4)};
 CREATE VIRTUAL TABLE strings_fts USING fts5 (value, content = 'strings', content_rowid = 'id', tokenize = 'unicode61');
 INSERT INTO strings_fts (strings_fts) VALUES ('rebuild');
 ${SECONDARY_INDEXES()}`;

@@ -1,6 +1,7 @@
 // The one query service over a case database (app and CLI): filters, presets, keyset pages, counts, histograms, top-N, raw entries.
 import type Database from 'better-sqlite3';
 import { toHex } from '../../../shared/core/bytes.ts';
+import { sensitiveRules, type SensitiveRule } from '../../../shared/core/sensitive.ts';
 import type { EntryStatus, EventFilterInput } from '../../../shared/api.ts';
 export type { EntryStatus };
 import { INDEX_BITS, FIELD_COLUMNS, FTS_COLUMNS } from './columns.node.ts';
@@ -18,6 +19,7 @@ export const PRESET_SQL: Record<Exclude<PresetName, 'service-account'>, string> 
   anonymous: `(e.username IN ('system:anonymous') OR e.groups LIKE '%"system:unauthenticated"%')`,
   deletions: "e.verb IN ('delete', 'deletecollection')",
   'admission-changes': `e.resource IN ('validatingwebhookconfigurations', 'mutatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings') AND e.verb IN ${WRITE_VERBS}`,
+  sensitive: 'e.sensitive IS NOT NULL',
 };
 
 
@@ -42,6 +44,8 @@ export interface EventRow {
   /** The smallest covering checkpoint holding this entry, when covered. */
   coveredBy: string | null;
   failedBy: string | null;
+  /** The sensitive-data rules the entry matches, in table order; null when its archive was indexed before they were checked. */
+  sensitive: SensitiveRule[] | null;
   fields: Record<string, unknown>;
 }
 
@@ -145,12 +149,13 @@ function toEventRow(r: Record<string, unknown>): EventRow {
     status: r.status_ as EntryStatus,
     coveredBy: (r.covered_by as string | null) ?? null,
     failedBy: (r.failed_by as string | null) ?? null,
+    sensitive: r.sensitive_checked === 1 ? sensitiveRules((r.sensitive as number | null) ?? 0) : null,
     fields,
   };
 }
 
 /** Full rows (text values from the `entries` view) of the entries whose eids `picked` (a subquery) selects; CROSS JOIN keeps the picked page the outer loop, never a scan of every row in the requested order. */
-const selectRows = (picked: string, order: string) => `SELECT e.*, s.path AS segment, (${STATUS_SQL}) AS status_,
+const selectRows = (picked: string, order: string) => `SELECT e.*, s.path AS segment, a.sensitive_checked, (${STATUS_SQL}) AS status_,
   (SELECT c.path FROM checkpoints c WHERE c.run_id = a.last_run_id AND c.covers = 1 AND c.size > e.idx ORDER BY c.size LIMIT 1) AS covered_by,
   (SELECT f.code FROM findings f WHERE f.run_id = a.last_run_id AND f.idx = e.idx AND f.severity = 'error' ORDER BY f.id LIMIT 1) AS failed_by
   FROM (${picked}) p CROSS JOIN entries e ON e.eid = p.eid JOIN archives a ON a.id = e.archive_id JOIN segments s ON s.archive_id = e.archive_id AND s.seq = e.segment_seq

@@ -1,8 +1,9 @@
 // Parses entries into compact row batches (typed arrays, repeating strings sent once) for the writer, waiting when it falls behind.
 import type { MessagePort } from 'node:worker_threads';
 import type { EventFields, EventKind } from '../../../shared/core/event-row.ts';
-import { parseEvent } from '../../../shared/core/parse-event.ts';
-import { DICT_FIELDS, NUM_FIELDS, TEXT_FIELDS, eidOf } from './columns.node.ts';
+import { parseEvent, type Decoded } from '../../../shared/core/parse-event.ts';
+import { detectSensitive, sensitiveMask } from '../../../shared/core/sensitive.ts';
+import { DERIVED_TEXT, DICT_FIELDS, NUM_FIELDS, TEXT_FIELDS, eidOf, microsText, packUuid } from './columns.node.ts';
 
 /**
  * `count` rows, column-major within each array. Dictionary fields hold this sender's own string
@@ -18,9 +19,14 @@ export interface RowBatch {
   /** 32 bytes per row. */
   leaves: Uint8Array;
   dict: Int32Array;
-  texts: (string | null)[];
+  /** audit_id, time, stage_time; DERIVED_TEXT where the compact form stands for the text (columns.node.ts). */
+  texts: (string | number | null)[];
+  /** 16 bytes per row: the audit ID's, where its text is DERIVED_TEXT. */
+  uuids: Uint8Array;
   /** NaN: null. */
   nums: Float64Array;
+  /** The sensitive-data rules each row's entry matched (a mask, 0: none). */
+  sensitive: Int32Array;
 }
 
 export type WriterBound =
@@ -40,6 +46,7 @@ const NUM_KEYS = NUM_FIELDS.map(([k]) => k);
 const ND = DICT_KEYS.length;
 const NT = TEXT_KEYS.length;
 const NN = NUM_KEYS.length;
+if (TEXT_KEYS.join() !== 'auditId,time,stageTime') throw new Error(`row texts: ${TEXT_KEYS.join()}`);
 
 export class RowSender {
   private ids = new Map<string, number>();
@@ -49,8 +56,10 @@ export class RowSender {
   private meta = new Float64Array(BATCH * META);
   private leaves = new Uint8Array(BATCH * 32);
   private dict = new Int32Array(BATCH * ND);
-  private texts: (string | null)[] = [];
+  private texts: (string | number | null)[] = [];
+  private uuids = new Uint8Array(BATCH * 16);
   private nums = new Float64Array(BATCH * NN);
+  private sensitive = new Int32Array(BATCH);
   private seq = 0;
   private acked = 0;
   private waiters: (() => void)[] = [];
@@ -77,7 +86,8 @@ export class RowSender {
   }
 
   entry(index: number, bytes: Uint8Array, offset: number, leaf: Uint8Array): void {
-    const f: EventFields = parseEvent(bytes, this.kind);
+    const decoded: Decoded = {};
+    const f: EventFields = parseEvent(bytes, this.kind, decoded);
     const r = this.n++;
     const m = r * META;
     this.meta[m] = eidOf(this.archiveId, index);
@@ -87,7 +97,13 @@ export class RowSender {
     this.leaves.set(leaf, r * 32);
     const d = r * ND;
     for (let i = 0; i < ND; i++) this.dict[d + i] = this.id(f[DICT_KEYS[i]!] as string | null);
-    for (let i = 0; i < NT; i++) this.texts.push(f[TEXT_KEYS[i]!] as string | null);
+    const { auditId, time, timeUs, stageTime, stageTimeUs } = f;
+    this.texts.push(
+      auditId !== null && packUuid(auditId, this.uuids, r * 16) ? DERIVED_TEXT : auditId,
+      time !== null && timeUs !== null && microsText(timeUs) === time ? DERIVED_TEXT : time,
+      stageTime !== null && stageTimeUs !== null && microsText(stageTimeUs) === stageTime ? DERIVED_TEXT : stageTime,
+    );
+    this.sensitive[r] = sensitiveMask(detectSensitive(bytes, decoded));
     const u = r * NN;
     for (let i = 0; i < NN; i++) {
       const v = f[NUM_KEYS[i]!];
@@ -107,15 +123,19 @@ export class RowSender {
       leaves: this.leaves.subarray(0, n * 32),
       dict: this.dict.subarray(0, n * ND),
       texts: this.texts,
+      uuids: this.uuids.subarray(0, n * 16),
       nums: this.nums.subarray(0, n * NN),
+      sensitive: this.sensitive.subarray(0, n),
     };
     // The arrays are handed over, not copied; this side starts fresh ones.
-    this.port.postMessage({ type: 'rows', seq: ++this.seq, batch } satisfies WriterBound, [this.meta.buffer, this.leaves.buffer, this.dict.buffer, this.nums.buffer]);
+    this.port.postMessage({ type: 'rows', seq: ++this.seq, batch } satisfies WriterBound, [this.meta.buffer, this.leaves.buffer, this.dict.buffer, this.uuids.buffer, this.nums.buffer, this.sensitive.buffer]);
     this.n = 0;
     this.meta = new Float64Array(BATCH * META);
     this.leaves = new Uint8Array(BATCH * 32);
     this.dict = new Int32Array(BATCH * ND);
     this.nums = new Float64Array(BATCH * NN);
+    this.uuids = new Uint8Array(BATCH * 16);
+    this.sensitive = new Int32Array(BATCH);
     this.texts = [];
     this.fresh = [];
     this.reset = false;

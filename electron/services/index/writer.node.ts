@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import { toHex } from '../../../shared/core/bytes.ts';
 import { keyFingerprint, keyIdHex, type VerifierKey } from '../../../shared/core/keys.ts';
 import type { ContainerKind, VerifyReport } from '../../../shared/core/report.ts';
-import { DICT_FIELDS, INDEX_BITS, NUM_FIELDS, ROW_COLUMNS, TEXT_FIELDS, FIELD_COLUMNS } from './columns.node.ts';
+import { DERIVED_TEXT, DICT_FIELDS, EMPTY_BLOB, INDEX_BITS, NUM_FIELDS, ROW_COLUMNS, TEXT_FIELDS, FIELD_COLUMNS } from './columns.node.ts';
 import { META, type RowBatch } from './rows.node.ts';
 import { migrate, SECONDARY_INDEXES, SECONDARY_INDEX_NAMES } from './migrations.node.ts';
 import { AggregateTally, computeAggregates, dropAggregates } from './aggregates.node.ts';
@@ -140,7 +140,7 @@ export class CaseWriter {
       this.bulk = db.prepare('SELECT 1 FROM entry_rows LIMIT 1').get() === undefined;
       if (this.bulk) for (const name of SECONDARY_INDEX_NAMES) db.exec(`DROP INDEX IF EXISTS ${name}`);
       else db.exec(SECONDARY_INDEXES()); // they may be missing after a bulk import that was killed
-      const archiveId = Number(db.prepare("INSERT INTO archives (path, container, size, imported_at, state) VALUES (?, ?, ?, ?, 'indexing')").run(meta.path, meta.container, meta.size, run.startedAt).lastInsertRowid);
+      const archiveId = Number(db.prepare("INSERT INTO archives (path, container, size, imported_at, state, sensitive_checked) VALUES (?, ?, ?, ?, 'indexing', 1)").run(meta.path, meta.container, meta.size, run.startedAt).lastInsertRowid);
       if (archiveId >= 2 ** 16) throw new Error('case database holds too many archives');
       const runId = Number(db.prepare('INSERT INTO runs (archive_id, tool, tool_version, started_at, quorum, expected_origin) VALUES (?, ?, ?, ?, ?, ?)').run(archiveId, run.tool, run.toolVersion, run.startedAt, run.quorum, run.expectedOrigin).lastInsertRowid);
       db.prepare('UPDATE archives SET last_run_id = ? WHERE id = ?').run(runId, archiveId);
@@ -157,8 +157,9 @@ export class CaseWriter {
     if (batch.reset) sender.ids.length = 1;
     for (const v of batch.fresh) sender.ids.push(this.stringId(v));
     const ids = sender.ids;
-    const { meta, leaves, dict, texts, nums } = batch;
+    const { meta, leaves, dict, texts, uuids, nums, sensitive } = batch;
     const leafBytes = Buffer.from(leaves.buffer, leaves.byteOffset, leaves.byteLength);
+    const uuidBytes = Buffer.from(uuids.buffer, uuids.byteOffset, uuids.byteLength);
     const params: unknown[] = new Array(ROW_COLUMNS.length);
     const tally = this.tally?.counts;
     for (let r = 0; r < batch.count; r++) {
@@ -175,11 +176,15 @@ export class CaseWriter {
         const local = dict[d + i]!;
         params[p++] = local === 0 ? null : ids[local];
       }
-      for (let i = 0, t = r * NT; i < NT; i++) params[p++] = texts[t + i];
+      const t = r * NT;
+      // The audit ID's compact form is its 16 bytes; a time's an empty blob (columns.node.ts).
+      params[p++] = texts[t] === DERIVED_TEXT ? uuidBytes.subarray(r * 16, r * 16 + 16) : texts[t];
+      for (let i = 1; i < NT; i++) params[p++] = texts[t + i] === DERIVED_TEXT ? EMPTY_BLOB : texts[t + i];
       for (let i = 0, u = r * NN; i < NN; i++) {
         const v = nums[u + i]!;
         params[p++] = v === v ? v : null;
       }
+      params[p++] = sensitive[r] === 0 ? null : sensitive[r];
       this.insertEntry.run(params);
       if (tally && params[1] === this.tally!.archiveId) tally.add(params);
     }

@@ -12,6 +12,7 @@ export const PRESETS = [
   { id: 'deletions', label: 'Deletions' },
   { id: 'admission-changes', label: 'Admission changes' },
   { id: 'service-account', label: 'Service account' },
+  { id: 'sensitive', label: 'Sensitive data' },
 ] as const;
 export type PresetId = (typeof PRESETS)[number]['id'];
 

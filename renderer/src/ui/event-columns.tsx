@@ -16,4 +16,5 @@ export const EVENT_COLUMNS: Column<EventSummary>[] = [
   { id: 'name', header: 'Name', width: 'minmax(90px, 1fr)', cell: (r) => r.name ?? '—', title: (r) => r.name ?? undefined },
   { id: 'code', header: 'Code', width: '48px', align: 'right', cell: (r) => (r.code === null ? '—' : String(r.code)) },
   { id: 'stage', header: 'Stage', width: '128px', cell: (r) => r.stage ?? '—' },
+  { id: 'sensitive', header: 'Sensitive', width: 'minmax(96px, 0.8fr)', cell: (r) => (r.sensitive === null ? 'not checked' : r.sensitive.length === 0 ? '—' : r.sensitive.join(', ')), title: (r) => (r.sensitive === null ? 'Indexed before Sealcheck checked entries for sensitive data: index the archive again' : r.sensitive.join(', ') || undefined) },
 ];

@@ -15,6 +15,8 @@ import { seal } from '../../../../electron/services/seal.node.ts';
 import { verifyArchive } from '../../../../electron/services/verify.node.ts';
 import { MIGRATIONS, migrate } from '../../../../electron/services/index/migrations.node.ts';
 import { computeAggregates } from '../../../../electron/services/index/aggregates.node.ts';
+import { microsText, microsTextSql, packUuid, uuidTextSql } from '../../../../electron/services/index/columns.node.ts';
+import { detectSensitive } from '../../../../shared/core/sensitive.ts';
 import { openCaseDatabase, type RunMeta } from '../../../../electron/services/index/writer.node.ts';
 import { countEvents, listEvents, histogram, topValues, PRESETS, type EventFilter } from '../../../../electron/services/index/query.node.ts';
 import { EvidenceReader } from '../../../../electron/services/index/raw-entry.node.ts';
@@ -86,6 +88,8 @@ describe('migrations', () => {
         3: ['entries_time', 'entries_user', 'entries_verb', 'entries_resource', 'entries_namespace', 'entries_code'],
         4: ['strings', 'entry_rows', 'strings_fts'],
         5: ['value_counts', 'preset_counts', 'time_counts'],
+        // Version 6 adds columns and re-creates the entries view under its own name.
+        6: [],
       };
       for (const name of expected[m.version]!) assert.ok(created.includes(name), `${name} created by migration ${m.version}`);
       assert.deepEqual(migrate(db), [], 'a second run applies nothing');
@@ -111,9 +115,10 @@ test('migration 4 moves version 3 entries into dictionary-encoded rows: the entr
     const cols = Object.keys(r);
     db.prepare(`INSERT INTO entries (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(r);
   }
-  const before = db.prepare('SELECT * FROM entries ORDER BY eid').all();
+  const before = db.prepare('SELECT * FROM entries ORDER BY eid').all() as Record<string, unknown>[];
   assert.deepEqual(migrate(db), [4, ...MIGRATIONS.filter((x) => x.version > 4).map((x) => x.version)]);
-  assert.deepEqual(db.prepare('SELECT * FROM entries ORDER BY eid').all(), before, 'the same columns, values and types');
+  // Version 6 adds `sensitive` (null: these rows were never examined, and their archives say so).
+  assert.deepEqual(db.prepare('SELECT * FROM entries ORDER BY eid').all(), before.map((r) => ({ ...r, sensitive: null })), 'the same columns, values and types');
   assert.deepEqual(db.prepare('SELECT count(*) AS n FROM strings').get(), { n: 13 }, 'each distinct string once (audit ids and times stay in the rows)');
   assert.deepEqual(db.prepare("SELECT value FROM strings WHERE id IN (SELECT rowid FROM strings_fts WHERE strings_fts MATCH '\"kube-system\"*') ORDER BY value").pluck().all(), ['/api/v1/namespaces/kube-system/pods', 'kube-system']);
   assert.equal(countEvents(db, { user: 'admin' }), 2);
@@ -166,6 +171,38 @@ test('specific events have exactly the right columns', () => {
   db.close();
 });
 
+test('audit IDs and times stored in their compact forms read back as the exact text of every sample event; other texts are kept as they are', () => {
+  const db = openCaseDatabase(dbPath, { readonly: true });
+  let compact = 0;
+  for (const f of ['immudb-log-audit_k8s.jsonl', 'openshift-clo_audit_in.jsonl', 'audit2rbac_demo.jsonl', 'traefik_crowdsec-nikto.jsonl']) {
+    const rows = db.prepare('SELECT audit_id, time, stage_time FROM entries WHERE archive_id = ? ORDER BY idx').all(archives[f]!.id) as Record<string, unknown>[];
+    const raw = rawEvents(f);
+    assert.equal(rows.length, raw.length, f);
+    raw.forEach((e, i) => {
+      const time = e.requestReceivedTimestamp ?? e.timestamp ?? e.metadata?.creationTimestamp ?? e.StartUTC ?? e.StartLocal ?? e.time ?? null;
+      assert.deepEqual(rows[i], { audit_id: e.auditID ?? null, time, stage_time: e.stageTimestamp ?? null }, `${f} entry ${i}`);
+    });
+    compact += db.prepare("SELECT count(*) FROM entry_rows WHERE archive_id = ? AND (typeof(audit_id) = 'blob' OR typeof(time) = 'blob')").pluck().get(archives[f]!.id) as number;
+  }
+  // Second-precision times (the 2017 events) and Traefik's local times stay text; the microsecond ones are compact.
+  assert.ok(compact > 100, `${compact} rows with a compact form`);
+  assert.equal(db.prepare("SELECT count(*) FROM entry_rows WHERE typeof(time) = 'blob' AND time_us IS NULL").pluck().get(), 0);
+  db.close();
+});
+
+test('the view spells a compact time as JS does for every edge of the range it is used for, and the writer keeps any other text', () => {
+  const db = new Database(':memory:');
+  for (const us of [0, 1, 999_999, 1_000_000, 951_782_400_000_000 /* 2000-02-29 */, 1_709_164_799_999_999, 4_107_542_400_123_456, 253_402_300_799_999_999]) {
+    assert.equal(db.prepare(`SELECT ${microsTextSql('v')} FROM (SELECT ? AS v)`).pluck().get(BigInt(us)), microsText(us), String(us));
+  }
+  for (const us of [-1, 253_402_300_800_000_000, 1.5, 2 ** 53]) assert.equal(microsText(us), null, String(us));
+  const out = new Uint8Array(16);
+  for (const t of ['16930257-8B75-43af-8360-f733537e9e14', '16930257-8b75-43af-8360-f733537e9e1', '{16930257-8b75-43af-8360-f733537e9e14}', 'a-1']) assert.equal(packUuid(t, out, 0), false, t);
+  assert.equal(packUuid('16930257-8b75-43af-8360-f733537e9e14', out, 0), true);
+  assert.equal(db.prepare(`SELECT ${uuidTextSql('v')} FROM (SELECT ? AS v)`).pluck().get(Buffer.from(out)), '16930257-8b75-43af-8360-f733537e9e14');
+  db.close();
+});
+
 test('presets return exactly the events an independent filter over the raw lines finds', () => {
   const db = openCaseDatabase(dbPath, { readonly: true });
   const audit = [...rawEvents('immudb-log-audit_k8s.jsonl').map((e, i) => ({ e, a: 1, i })), ...rawEvents('openshift-clo_audit_in.jsonl').map((e, i) => ({ e, a: 2, i })), ...rawEvents('audit2rbac_demo.jsonl').map((e, i) => ({ e, a: 3, i }))];
@@ -180,6 +217,7 @@ test('presets return exactly the events an independent filter over the raw lines
     deletions: (e) => ['delete', 'deletecollection'].includes(e.verb),
     'admission-changes': (e) => ['validatingwebhookconfigurations', 'mutatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings'].includes(e.objectRef?.resource) && write.includes(e.verb),
     'service-account': (e) => String(e.user?.username ?? '').startsWith('system:serviceaccount:'),
+    sensitive: (e) => detectSensitive(new TextEncoder().encode(JSON.stringify(e))).length > 0,
   };
   const got: Record<string, number> = {};
   for (const preset of PRESETS) {
@@ -350,8 +388,9 @@ test('killed mid-run, a new case database is absent (never half built) and an ex
       await new Promise((r) => setTimeout(r, 20));
       if (existsSync(growing) && (seen = statSync(growing).size) > 2_000_000) break;
     }
+    const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.on('exit', r)));
     child.kill('SIGKILL');
-    await new Promise((r) => child.on('exit', r));
+    await exited;
     assert.ok(seen > 2_000_000, `killed while ${growing} held ${seen} bytes`);
   };
   const checkRebuilt = (db: string, archives: number) => {
