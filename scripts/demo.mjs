@@ -39,7 +39,8 @@ console.log(indent(sealcheck(['keygen', '--name', 'demo.sealcheck.example/k8s-au
 console.log(indent(sealcheck(['keygen', '--name', 'witness.sealcheck.example/w1', '--out', 'keys/witness', '--cosigner']).stdout));
 
 const archives = [
-  ['kube-apiserver audit log (2,971 events)', 'immudb-log-audit_k8s.jsonl', 'archives/kubernetes-audit', ['--checkpoint-every', '1000', '--segment-entries', '1000']],
+  // Its audit policy is sealed as entry 0, before the 2,971 events it governs (entries 1 to 2,971): the report states its blind spots.
+  ['kube-apiserver audit log (2,971 events) with its audit policy', 'immudb-log-audit_k8s.jsonl', 'archives/kubernetes-audit', ['--checkpoint-every', '1000', '--segment-entries', '1000', '--policy', join(root, 'resources/demo/audit-policy.yaml')]],
   ['legacy 2017 audit events', 'audit2rbac_demo.jsonl', 'archives/audit2rbac.tar', []],
   ['OpenShift audit log (RequestResponse)', 'openshift-clo_audit_in.jsonl', 'archives/openshift-audit.tar.gz', ['--gzip']],
   ['ingress-nginx access log (29 lines)', 'ingress-nginx_beats-test.log', 'archives/ingress-nginx', []],
@@ -58,13 +59,17 @@ for (const [, , archive] of archives) {
   console.log(indent(r.stdout.split('\n').slice(0, 2).join('\n')));
   writeFileSync(join(out, `${archive}.verify.json`), sealcheck(['verify', archive, ...trust, '--json']).stdout);
 }
+console.log('   What the kube-apiserver log could not have recorded (verify --scope, from the sealed policy):');
+console.log(indent(indent(sealcheck(['verify', 'archives/kubernetes-audit', ...trust, '--scope']).stdout.split('\nEvidence scope')[1].replace(/^[^\n]*\n/, ''))));
+console.log('   (The sample was recorded by a cluster that kept RequestReceived and logged probes, kube-proxy watches and RBAC at Metadata:\n' +
+  '   those events contradict the sealed policy. That is a finding for the examiner, not an integrity error.)');
 
 step('4. Tamper with a copy: one event\'s user changed, the manifest hash fixed up like a careful attacker would');
 const tampered = join(out, 'archives/kubernetes-audit-tampered');
 cpSync(join(out, 'archives/kubernetes-audit'), tampered, { recursive: true });
 const seg = join(tampered, 'segments/000000001000.jsonl');
 const lines = readFileSync(seg, 'utf8').split('\n');
-const victim = 234; // entry 1234 of the archive
+const victim = 234; // entry 1234 of the archive (event 1,234 of the sample: entry 0 is the audit policy)
 const before = lines[victim];
 lines[victim] = before.replace(/"username":"[^"]*"/, '"username":"intern"');
 if (lines[victim] === before) throw new Error('demo: the entry to tamper with has no username');

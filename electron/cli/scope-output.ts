@@ -1,14 +1,14 @@
 // verify --policy / --scope: the examiner's policy file read and checked, and the evidence scope written for people.
 import type { Scope } from '../../shared/core/scope.ts';
+import { duration } from '../../shared/core/scope-report.ts';
+export { saveIndexedScope } from '../services/index/scope-store.node.ts';
 export { loadSuppliedPolicy } from '../services/seal-policy.node.ts';
 
 function when(ms: number): string {
   return new Date(Math.floor(ms)).toISOString();
 }
 
-function minutes(ms: number): string {
-  return ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`;
-}
+const minutes = duration;
 
 export function humanScope(s: Scope): string {
   const out: string[] = ['', 'Evidence scope (what this log could not have recorded)'];
@@ -50,3 +50,4 @@ export function scopeLine(s: Scope): string {
   const spots = s.policies.reduce((k, x) => k + x.blindSpots.length, 0);
   return `${policy}; ${spots} blind spot${spots === 1 ? '' : 's'}; ${s.contradictions.events} event${s.contradictions.events === 1 ? '' : 's'} contradicting it; ${gaps}`;
 }
+

@@ -61,19 +61,23 @@ export interface SuppliedPolicy {
   file: string;
 }
 
-/** Reads a supplied policy; refused (UsageError, exit 2) with one sentence naming the file when it cannot be used. */
-export async function loadSuppliedPolicy(path: string, command: string): Promise<SuppliedPolicy> {
+/**
+ * Reads a supplied policy; refused (UsageError, exit 2) with one sentence naming the file when it cannot be used.
+ * Messages start `COMMAND: --policy PATH:` on the command line, `COMMAND PATH:` with `flag` empty (the app).
+ */
+export async function loadSuppliedPolicy(path: string, command: string, flag = '--policy'): Promise<SuppliedPolicy & { text: string }> {
+  const what = flag ? `${command}: ${flag}` : command;
   let bytes: Uint8Array;
   try {
-    bytes = await readBoundedFile(path, POLICY_FILE_LIMIT, `${command}: --policy`);
+    bytes = await readBoundedFile(path, POLICY_FILE_LIMIT, what);
   } catch (e) {
     if (e instanceof InputFileError) throw new UsageError(e.message);
     throw e;
   }
   const text = decodeUtf8Strict(bytes);
-  if (text === null) throw new UsageError(`${command}: --policy ${path}: is not UTF-8 text`);
+  if (text === null) throw new UsageError(`${what} ${path}: is not UTF-8 text`);
   try {
-    return { policy: parseAuditPolicy(text, `${command}: --policy ${path}`), sha256: createHash('sha256').update(bytes).digest('hex'), file: basename(path) };
+    return { policy: parseAuditPolicy(text, `${what} ${path}`), sha256: createHash('sha256').update(bytes).digest('hex'), file: basename(path), text };
   } catch (e) {
     if (e instanceof AuditPolicyError) throw new UsageError(e.message);
     throw e;

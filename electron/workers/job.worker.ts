@@ -7,12 +7,15 @@ import type { RunMeta } from '../services/index/writer.node.ts';
 import { verifyArchive } from '../services/verify.node.ts';
 import { NotAnArchiveError } from '../services/archive.node.ts';
 import { attest, verifyAttestation, type AttestOptions } from '../services/attest/attest.node.ts';
+import { ScopeAnalyzer } from '../../shared/core/scope.ts';
+import type { SuppliedPolicy } from '../services/seal-policy.node.ts';
+import { saveIndexedScope } from '../services/index/scope-store.node.ts';
 
 export type JobRequest =
   | { type: 'digest'; path: string }
   | { type: 'attest'; options: AttestOptions }
   | { type: 'verify-attestation'; pdfPath: string; examinerKey: Uint8Array; archivePath: string | null }
-  | { type: 'verify'; path: string; policy: TrustPolicy; anchors: Anchor[]; dbPath: string; run: RunMeta };
+  | { type: 'verify'; path: string; policy: TrustPolicy; anchors: Anchor[]; dbPath: string; run: RunMeta; auditPolicy?: SuppliedPolicy };
 export type JobReply =
   | { type: 'progress'; phase: string; bytesDone: number; bytesTotal: number }
   | { type: 'result'; value: unknown }
@@ -35,13 +38,18 @@ port.once('message', async (job: JobRequest) => {
       const v = await verifyAttestation(job.pdfPath, job.examinerKey, job.archivePath ?? undefined);
       send({ type: 'result', value: v });
     } else {
+      // The evidence scope (issue 11) for the Results screen, worked out in the same pass over the entries.
+      const scope = new ScopeAnalyzer(job.auditPolicy);
       const report: VerifyReport = await verifyArchive(job.path, {
         policy: job.policy,
         anchors: job.anchors,
         index: { dbPath: job.dbPath, run: job.run },
         onProgress: (p) => send({ type: 'progress', phase: p.phase, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal }),
+        onEntry: (index, bytes) => scope.entry(index, bytes),
       });
-      send({ type: 'result', value: { ...report, range: [] } });
+      const scoped = scope.finish();
+      saveIndexedScope(job.dbPath, job.path, scoped);
+      send({ type: 'result', value: { ...report, range: [], scope: scoped } });
     }
   } catch (e) {
     send({ type: 'error', code: e instanceof NotAnArchiveError ? 'not-an-archive' : 'internal', message: e instanceof Error ? e.message : String(e) });

@@ -20,6 +20,14 @@ export interface StoredAnchor {
   source: string;
 }
 
+/** The audit policy the examiner supplies for the case (the archive has none sealed): its text as read, so a later run uses the same bytes. */
+export interface StoredAuditPolicy {
+  text: string;
+  sha256: string;
+  file: string;
+  source: string;
+}
+
 export interface CaseFile {
   format: typeof FORMAT;
   details: CaseDetails;
@@ -28,6 +36,8 @@ export interface CaseFile {
   quorum: number;
   origin: string | null;
   anchors: StoredAnchor[];
+  /** Absent in case files written before issue 11. */
+  auditPolicy?: StoredAuditPolicy | null;
 }
 
 export class CaseError extends Error {

@@ -33,7 +33,7 @@ import { indentJson } from '../../../shared/core/formats/json-indent.ts';
 import { blindSpots, parseAuditPolicy } from '../../../shared/core/audit-policy.ts';
 import type { Scope } from '../../../shared/core/scope.ts';
 import { loadSuppliedPolicy, type SuppliedPolicy } from '../seal-policy.node.ts';
-import { runScope, saveRunScope } from '../index/scope-store.node.ts';
+import { runScope } from '../index/scope-store.node.ts';
 import { ExcerptFailure, exportExcerpt, openExcerpt } from './excerpt-handlers.node.ts';
 
 export class ApiFailure extends Error {
@@ -403,7 +403,6 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
       });
       const d = db(folder)!;
       const row = d.prepare('SELECT a.id AS archiveId, a.last_run_id AS runId FROM archives a WHERE a.path = ?').get(resolve(archivePath)) as { archiveId: number; runId: number };
-      saveRunScope(d, row.runId, report.scope);
       return runView(row.archiveId, row.runId, report, startedAt, new Date().toISOString(), report.scope);
     },
     async cancelJob(jobId) {

@@ -508,7 +508,6 @@ function firstPage(l: Layout, c: AttestationContent, attachments: readonly Attes
     ['Entries', entriesLine(c)],
     ['Checkpoints', checkpointsLine(c)],
     ['Findings', errors + warnings === 0 ? 'none' : `${plural(errors, 'error')}, ${plural(warnings, 'warning')} (section 6)`],
-    ['Evidence scope', `${scopeReport(c.scope ?? null, r.coverage.coveredEntries).summary} (section 7)`],
     ['Verification run', `${utcText(c.tool.startedAt)} to ${utcText(c.tool.finishedAt)}, ${c.tool.name} ${c.tool.version}`],
   ]);
   l.subheading('Other explanations to weigh (section 7)');
