@@ -59,9 +59,15 @@ async function start(): Promise<void> {
     emit,
     reveal,
     pickPath: async (purpose) => {
+      if (purpose === 'excerpt-save') {
+        // Where to write an excerpt: a new .tar.gz (showSaveDialog returns a path that need not exist).
+        const save: Electron.SaveDialogOptions = { title: 'Save the evidence excerpt', filters: [{ name: 'Evidence excerpt', extensions: ['tar.gz', 'tgz'] }], properties: ['createDirectory', 'showOverwriteConfirmation'] };
+        const s = window && !window.isDestroyed() ? await dialog.showSaveDialog(window, save) : await dialog.showSaveDialog(save);
+        return s.canceled || !s.filePath ? null : s.filePath;
+      }
       const options: Electron.OpenDialogOptions = {
         properties: purpose === 'archive-folder' ? ['openDirectory'] : ['openFile'],
-        title: { 'archive-file': 'Open an archive (.tar, .tar.gz)', 'archive-folder': 'Open an archive folder', key: 'Import a key file', anchor: 'Import an anchor checkpoint' }[purpose],
+        title: { 'archive-file': 'Open an archive (.tar, .tar.gz)', 'archive-folder': 'Open an archive folder', key: 'Import a key file', anchor: 'Import an anchor checkpoint', 'excerpt-open': 'Open an evidence excerpt (.tar.gz)' }[purpose],
       };
       const r = window && !window.isDestroyed() ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
       return r.canceled ? null : (r.filePaths[0] ?? null);

@@ -8,6 +8,7 @@ import { VirtualTable } from '../ui/VirtualTable.tsx';
 import { EVENT_COLUMNS } from '../ui/event-columns.tsx';
 import { TimeHistogram, type TimeRange } from '../ui/TimeHistogram.tsx';
 import { EntryDetailPane } from './EntryDetailPane.tsx';
+import { ExportExcerptDialog, OpenExcerptDialog } from './ExcerptDialogs.tsx';
 import { KeysetRows } from '../lib/keyset.ts';
 import { count, isoInput } from '../lib/format.ts';
 import { cursorAfter, cursorBeforeIndex, EMPTY_FORM, formProblems, isUnfiltered, PRESETS, toFilter, withoutTime, type FilterForm, type SortOrder } from '../lib/explorer-filter.ts';
@@ -79,6 +80,10 @@ function Explorer({ folder, archiveId, runId }: { folder: string; archiveId: num
   const [cache, setCache] = useState<{ rows: KeysetRows<EventSummary>; key: string } | null>(null);
   const store = cache?.rows ?? null;
   const grid = useRef<HTMLDivElement>(null);
+  // The excerpt dialogs, and the buttons focus returns to when they close.
+  const [excerptDialog, setExcerptDialog] = useState<'export' | 'open' | null>(null);
+  const exportButton = useRef<HTMLButtonElement>(null);
+  const openButton = useRef<HTMLButtonElement>(null);
 
   // Text fields apply after a pause; everything else (selects, chips, the brush) applies at once.
   useEffect(() => {
@@ -237,7 +242,19 @@ function Explorer({ folder, archiveId, runId }: { folder: string; archiveId: num
           {active ? ' match' : ' in the archive'}
           {store?.scanning ? <span className="muted small"> · reading ahead {count(store.scanning.at)} / {count(store.scanning.target)}</span> : null}
         </div>
+        <div className="explorer-excerpt-actions">
+          <button type="button" className="btn btn-sm" ref={exportButton} aria-haspopup="dialog" onClick={() => setExcerptDialog('export')}>
+            Export excerpt…
+          </button>
+          <button type="button" className="btn btn-sm" ref={openButton} aria-haspopup="dialog" onClick={() => setExcerptDialog('open')}>
+            Open excerpt…
+          </button>
+        </div>
       </header>
+      {excerptDialog === 'export' ? (
+        <ExportExcerptDialog folder={folder} archiveId={archiveId} filter={filter} matching={total} selectedIndex={selRow?.index ?? null} opener={exportButton} onClose={() => setExcerptDialog(null)} />
+      ) : null}
+      {excerptDialog === 'open' ? <OpenExcerptDialog folder={folder} opener={openButton} onClose={() => setExcerptDialog(null)} /> : null}
       <ErrorBanner error={error ?? store?.error ?? null} />
       <section className="explorer-filters" aria-label="Filters">
         <div className="filter-row">

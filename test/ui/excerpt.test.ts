@@ -1,0 +1,197 @@
+// Evidence excerpts in Chromium against the real backend: the explorer exports its filter (sensitive entries withheld by default) and the selected entry, from the keyboard, and opens an excerpt (verified, then tampered) with each item's status; axe-clean, focus and announcements checked.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { ROOT, Temp, buildRenderer, eventually, openApp, screen, screenshot, sealFixtures, textIs, withDiagnostics, type AppSession, type Fixtures } from './helpers.ts';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const temp = new Temp();
+let fx: Fixtures;
+let app: AppSession;
+let page: Page;
+const T = { timeout: 180_000 };
+
+before(async () => {
+  const rendererDir = await buildRenderer(await temp.dir('renderer'));
+  fx = await sealFixtures(temp);
+  app = await openApp(temp, rendererDir);
+  page = app.page;
+});
+after(async () => {
+  await app?.close();
+  await temp.cleanup();
+});
+
+function uiTest(name: string, fn: () => Promise<void>): void {
+  test(name, T, () => withDiagnostics(page, name, fn));
+}
+const step = (name: string) => page.getByRole('tablist', { name: 'Workflow steps' }).getByRole('tab', { name: new RegExp(`^${name}`) });
+const dialog = (name: string) => page.getByRole('dialog', { name });
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'electron/cli/sealcheck.mjs'), ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+async function focused(): Promise<string> {
+  // A string, as the page runs it: the test's own types have no DOM.
+  return (await page.evaluate(`(() => {
+    const el = document.activeElement;
+    if (!el) return '';
+    const label = el.getAttribute('aria-label') ?? el.labels?.[0]?.textContent ?? el.textContent ?? '';
+    return el.tagName.toLowerCase() + ':' + label.replace(/\\s+/g, ' ').trim();
+  })()`)) as string;
+}
+const announced = async () => ((await page.getByTestId('announcer').textContent()) ?? '').replace(/\u00a0/g, '').trim();
+async function axe(what: string): Promise<void> {
+  if ((await page.evaluate('typeof window.axe')) !== 'object') await page.evaluate(AXE_SOURCE);
+  const violations = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_TAGS)} }, resultTypes: ['violations'] })
+      .then((r) => r.violations.map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ') + ' — ' + n.failureSummary.replace(/\\s+/g, ' ')) })))`,
+  )) as { id: string; nodes: string[] }[];
+  assert.deepEqual(violations, [], `${what}: axe found ${violations.map((v) => `${v.id} (${v.nodes.join('; ')})`).join(' | ')}`);
+}
+
+let exported = '';
+
+uiTest('Setup: a case with the verified sample archive', async () => {
+  const s = screen(page);
+  await s.getByLabel('Case number').fill('2026-0310');
+  await s.getByLabel('Requesting party').fill('Legal department, Example GmbH');
+  await s.getByLabel('Title').fill('Excerpt of the secrets accesses');
+  await s.getByLabel('Examiner name').fill('Dana Example');
+  await s.getByLabel('Examiner role').fill('Digital forensic examiner');
+  await s.getByLabel('Organisation').fill('Example Forensics Ltd');
+  await s.getByRole('button', { name: 'Create case' }).click();
+  await screen(page).getByRole('heading', { name: 'Import evidence' }).waitFor();
+  await screen(page).getByLabel('Archive path').fill(fx.goodTarGz);
+  await screen(page).getByRole('button', { name: 'Hash and inspect' }).click();
+  await screen(page).getByRole('region', { name: 'Evidence digest' }).waitFor();
+  await step('Trust keys').click();
+  const k = screen(page);
+  await k.getByLabel('Key file').fill(fx.logPub);
+  await k.getByRole('button', { name: 'Add log key' }).click();
+  await k.getByRole('table', { name: 'Trusted keys' }).getByRole('row').nth(1).waitFor();
+  await step('Verify').click();
+  await screen(page).getByRole('button', { name: 'Verify archive' }).click();
+  const verdict = page.getByRole('status', { name: 'Verdict' });
+  await verdict.waitFor({ timeout: 60_000 });
+  assert.equal(await verdict.getAttribute('data-verdict'), 'verified');
+});
+
+uiTest('Export: the filter\'s events from the keyboard, sensitive withheld by default; focus in the dialog and back; announced; the CLI verifies the file', async () => {
+  await step('Explorer').click();
+  const s = screen(page);
+  await s.getByLabel('Resource').fill('secrets');
+  await s.getByLabel('Resource').press('Enter');
+  const matching = Number(((await eventually(async () => (await s.getByTestId('match-count').textContent()) ?? '', (t) => /^\d[\d,]*$/.test(t) && t !== '2,971', 'the filtered count')).replace(/,/g, '')));
+  assert.ok(matching > 0 && matching < 2971, `${matching} events on secrets`);
+  await s.getByRole('button', { name: 'Export excerpt…' }).focus();
+  await page.keyboard.press('Enter');
+  const d = dialog('Export an evidence excerpt');
+  await d.waitFor();
+  assert.equal(await focused(), `input: The events matching the current filter (${matching.toLocaleString('en-US')} events)`, 'focus moves into the dialog, on its first choice');
+  assert.equal(await d.getByRole('checkbox', { name: 'Withhold sensitive entries' }).isChecked(), true, 'withholding is on by default');
+  assert.equal(await d.getByRole('radio', { name: /The selected entry/ }).isDisabled(), true, 'no row is selected');
+  await axe('export dialog');
+  await screenshot(page, 'excerpt-export-dialog-light');
+  await d.getByRole('button', { name: 'Export excerpt' }).focus();
+  await page.keyboard.press('Enter');
+  const result = d.locator('[data-result]');
+  await result.waitFor({ timeout: 60_000 });
+  await eventually(focused, (f) => f.startsWith('div:') && f.includes('Excerpt written'), 'focus on the result');
+  const text = ((await result.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  const m = /^✓Excerpt written: ([\d,]+) items([\d,]+) disclosed, ([\d,]+) withheld by leaf hash/.exec(text);
+  assert.ok(m, text);
+  const [items, disclosed, withheld] = [m![1], m![2], m![3]].map((x) => Number(x!.replace(/,/g, '')));
+  assert.equal(items, matching);
+  assert.equal(disclosed! + withheld!, matching);
+  await eventually(announced, (a) => a === `Excerpt written: ${matching.toLocaleString('en-US')} items, ${disclosed!.toLocaleString('en-US')} disclosed, ${withheld!.toLocaleString('en-US')} withheld.`, 'the announcement');
+  exported = (await d.locator('.path').getAttribute('title'))!;
+  assert.match(exported, /\/excerpts\/archive-1-\d{8}T\d{6}Z\.tar\.gz$/);
+  assert.ok(existsSync(exported));
+  await axe('export dialog, written');
+  await screenshot(page, 'excerpt-export-done-light');
+  // The recipient's check, without the app: every item proven; the manifest records the query.
+  const v = cli(['verify-excerpt', exported, '--trust', fx.logPub, '--json']);
+  assert.equal(v.code, 0, v.out + v.err);
+  const j = JSON.parse(v.out);
+  assert.deepEqual([j.valid, j.items.length, j.disclosed, j.withheld], [true, matching, disclosed, withheld]);
+  assert.deepEqual(j.selection, { kind: 'query', database: 'case.sqlite', filter: { resource: 'secrets' } });
+  await page.keyboard.press('Escape');
+  await d.waitFor({ state: 'detached' });
+  assert.equal(await focused(), 'button:Export excerpt…', 'focus returns to the button that opened the dialog');
+});
+
+uiTest('Export: the selected entry only, without withholding', async () => {
+  const s = screen(page);
+  await s.getByRole('button', { name: 'Clear filters' }).click();
+  await textIs(s.getByTestId('match-count'), '2,971');
+  const grid = page.getByRole('grid', { name: 'Events' });
+  await grid.locator('[role=row][aria-rowindex="7"]').click();
+  await s.getByRole('button', { name: 'Export excerpt…' }).click();
+  const d = dialog('Export an evidence excerpt');
+  await d.getByRole('radio', { name: 'The selected entry (index 5)' }).check();
+  await d.getByRole('checkbox', { name: 'Withhold sensitive entries' }).uncheck();
+  await d.getByRole('button', { name: 'Export excerpt' }).click();
+  await d.locator('[data-result]').waitFor({ timeout: 60_000 });
+  const path = (await d.locator('.path').getAttribute('title'))!;
+  const manifest = JSON.parse(spawnSync('tar', ['-xzOf', path, 'manifest.json'], { encoding: 'utf8' }).stdout);
+  assert.deepEqual(manifest.selection, { kind: 'indices', list: '5' });
+  assert.deepEqual(manifest.items.map((i: { index: number; status: string }) => [i.index, i.status]), [[5, 'disclosed']]);
+  await d.getByRole('button', { name: 'Done' }).click();
+  await d.waitFor({ state: 'detached' });
+  assert.equal(await focused(), 'button:Export excerpt…');
+});
+
+uiTest('Open: the exported excerpt verifies with the case\'s keys and lists every item with its status; a tampered copy names the failed item', async () => {
+  const s = screen(page);
+  await s.getByRole('button', { name: 'Open excerpt…' }).click();
+  const d = dialog('Open an evidence excerpt');
+  await d.waitFor();
+  assert.equal(await focused(), 'input:Excerpt (.tar.gz or folder)');
+  await d.getByLabel('Excerpt (.tar.gz or folder)').fill(exported);
+  await d.getByRole('button', { name: 'Open excerpt' }).click();
+  const table = d.getByRole('table', { name: /^Items of archive-1-/ });
+  await table.waitFor({ timeout: 60_000 });
+  const manifest = JSON.parse(spawnSync('tar', ['-xzOf', exported, 'manifest.json'], { encoding: 'utf8' }).stdout);
+  const n = manifest.items.length as number;
+  assert.equal(await table.locator('tbody tr').count(), n);
+  await textIs(d.locator('[data-result] .banner-title'), `Verified: all ${n} items proven`);
+  await eventually(announced, (a) => a.startsWith(`Excerpt verified: all ${n} items proven`), 'the announcement');
+  assert.equal(await table.getByText('proof ok').count(), n);
+  const first = manifest.items[0];
+  const row = table.locator('tbody tr').first();
+  assert.equal((await row.locator('th').textContent())!.replace(/,/g, ''), String(first.index));
+  assert.match((await row.textContent())!, first.status === 'withheld' ? /withheld/ : /disclosed.*secrets/);
+  await axe('open dialog, verified');
+  await screenshot(page, 'excerpt-open-verified-light');
+
+  // A copy with one entry changed: that item fails by name, the rest still prove.
+  const dir = join(dirname(exported), 'tampered');
+  await mkdir(dir);
+  assert.equal(spawnSync('tar', ['-xzf', exported, '-C', dir]).status, 0);
+  const disclosed = manifest.items.find((i: { status: string }) => i.status === 'disclosed');
+  const entry = join(dir, 'items', `${String(disclosed.index).padStart(12, '0')}.entry`);
+  const bytes = await readFile(entry, 'utf8');
+  await writeFile(entry, bytes.replace('"secrets"', '"secretz"'));
+  await d.getByLabel('Excerpt (.tar.gz or folder)').fill(dir);
+  await d.getByRole('button', { name: 'Open excerpt' }).click();
+  await textIs(d.locator('[data-result] .banner-title'), 'Failed: 1 problem');
+  await eventually(announced, (a) => a === 'Excerpt failed: 1 problem.', 'the failure announcement');
+  assert.equal(await table.getByText('proof failed').count(), 1);
+  const bad = table.locator('tbody tr', { hasText: 'proof failed' });
+  assert.equal((await bad.locator('th').textContent())!.replace(/,/g, ''), String(disclosed.index));
+  assert.match((await bad.textContent())!, /does not hash to the manifest's leaf: the entry was changed/);
+  await axe('open dialog, failed');
+  await screenshot(page, 'excerpt-open-failed-light');
+  await d.getByRole('button', { name: 'Close' }).click();
+  await d.waitFor({ state: 'detached' });
+  assert.equal(await focused(), 'button:Open excerpt…');
+  assert.deepEqual(app.guard.errors, [], 'no console error, page error or CSP violation');
+  assert.deepEqual(app.guard.foreignRequests, [], 'no request outside the app');
+});
