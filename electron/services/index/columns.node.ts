@@ -49,24 +49,43 @@ export const EMPTY_BLOB = Buffer.alloc(0);
 
 const DAY_MICROS_LIMIT = 253_402_300_800_000_000; // 10000-01-01T00:00:00Z: four-digit years only
 
+let lastSecond = NaN;
+let lastSecondText = '';
+
 /** The text `time_us` gives in the `entries` view, or null when the view would not give one (out of its range). */
 export function microsText(us: number): string | null {
   if (!Number.isSafeInteger(us) || us < 0 || us >= DAY_MICROS_LIMIT) return null;
   const fraction = us % 1_000_000;
-  return `${new Date((us - fraction) / 1000).toISOString().slice(0, 19)}.${String(fraction).padStart(6, '0')}Z`;
+  const second = us - fraction;
+  // A log's consecutive events mostly share their second: its text is made once (Date formatting is most of the cost).
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastSecondText = new Date(second / 1000).toISOString().slice(0, 19);
+  }
+  return `${lastSecondText}.${String(fraction).padStart(6, '0')}Z`;
 }
 
 /** The same in SQL, over an integer column known to be in microsText's range. */
 export const microsTextSql = (col: string) => `strftime('%Y-%m-%dT%H:%M:%S', ${col} / 1000000, 'unixepoch') || printf('.%06dZ', ${col} % 1000000)`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Value of a lower-case hex digit's char code, -1 for any other (upper case too: it would not read back the same). */
+const HEX = new Int8Array(128).fill(-1);
+for (let c = 0; c < 16; c++) HEX['0123456789abcdef'.charCodeAt(c)] = c;
+const hex = (code: number) => (code < 128 ? HEX[code]! : -1);
 
-/** Writes a lower-case UUID text's 16 bytes at `at`; false (nothing written) for any other text. */
+/** Writes a lower-case UUID text's 16 bytes (8-4-4-4-12 hex digits) at `at`; false for any other text (bytes written then are not used). */
 export function packUuid(text: string, out: Uint8Array, at: number): boolean {
-  if (text.length !== 36 || !UUID.test(text)) return false;
-  for (let i = 0, o = at; i < 36; i += 2, o++) {
-    if (text.charCodeAt(i) === 45) i++; // '-'
-    out[o] = parseInt(text.substr(i, 2), 16);
+  if (text.length !== 36) return false;
+  for (let i = 0, o = at; i < 36; o++) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (text.charCodeAt(i) !== 45) return false; // '-'
+      i++;
+    }
+    const hi = hex(text.charCodeAt(i));
+    const lo = hex(text.charCodeAt(i + 1));
+    if (hi < 0 || lo < 0) return false;
+    out[o] = (hi << 4) | lo;
+    i += 2;
   }
   return true;
 }

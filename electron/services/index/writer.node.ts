@@ -32,6 +32,10 @@ export interface RunMeta {
 }
 
 const COMMIT_EVERY = 50_000;
+/** Distinct NULL patterns of rows given a statement of their own (see insertRow). */
+const SHAPE_LIMIT = 256;
+// A shape is a NULL mask in two 30-bit halves: the row must fit in them.
+if (ROW_COLUMNS.length > 60) throw new Error(`entry_rows has ${ROW_COLUMNS.length} columns; insertRow's shape key holds 60`);
 /** Past this many strings the writer's id cache starts over (memory stays bounded); misses then ask the database. */
 const STRING_CACHE_LIMIT = 500_000;
 const ND = DICT_FIELDS.length;
@@ -66,6 +70,7 @@ export class CaseWriter {
   private readonly addString: Database.Statement;
   private readonly addStringText: Database.Statement;
   private readonly stringIds = new Map<string, number>();
+  private readonly shapes = new Map<number, { statement: Database.Statement; columns: number[]; args: unknown[] }>();
   /** Whether stringIds holds every row of `strings`, so a miss means a new string. */
   private stringsComplete = false;
   private pending = 0;
@@ -185,11 +190,42 @@ export class CaseWriter {
         params[p++] = v === v ? v : null;
       }
       params[p++] = sensitive[r] === 0 ? null : sensitive[r];
-      this.insertEntry.run(params);
+      this.insertRow(params);
       if (tally && params[1] === this.tally!.archiveId) tally.add(params);
     }
     this.pending += batch.count;
     if (this.pending >= COMMIT_EVERY) this.commit();
+  }
+
+  /**
+   * Binding a parameter costs about as much as SQLite's storing it, and most of a row is NULL (an audit
+   * event has no access-log columns, an access line no audit ones): each row is inserted by a statement
+   * naming only its non-NULL columns, one prepared statement per such shape (the columns left out are
+   * NULL either way). Past SHAPE_LIMIT shapes the rest go through the statement naming every column.
+   */
+  private insertRow(params: unknown[]): void {
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < params.length; i++) {
+      if (params[i] === null) continue;
+      if (i < 30) lo |= 1 << i;
+      else hi |= 1 << (i - 30);
+    }
+    const key = hi * 2 ** 30 + lo;
+    let shape = this.shapes.get(key);
+    if (shape === undefined) {
+      if (this.shapes.size >= SHAPE_LIMIT) {
+        this.insertEntry.run(params);
+        return;
+      }
+      const columns = params.flatMap((v, i) => (v === null ? [] : [i]));
+      const sql = `INSERT INTO entry_rows (${columns.map((i) => ROW_COLUMNS[i]).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+      shape = { statement: this.db.prepare(sql), columns, args: new Array(columns.length) };
+      this.shapes.set(key, shape);
+    }
+    const { columns, args } = shape;
+    for (let j = 0; j < columns.length; j++) args[j] = params[columns[j]!];
+    shape.statement.run(args);
   }
 
   private commit(): void {

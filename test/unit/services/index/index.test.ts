@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { LOG_KEY, makeKey, type SignerKey } from '../../../../shared/core/keys.ts';
 import { nodeEd25519 } from '../../../../electron/services/crypto.node.ts';
 import { seal } from '../../../../electron/services/seal.node.ts';
@@ -200,6 +201,14 @@ test('the view spells a compact time as JS does for every edge of the range it i
   for (const t of ['16930257-8B75-43af-8360-f733537e9e14', '16930257-8b75-43af-8360-f733537e9e1', '{16930257-8b75-43af-8360-f733537e9e14}', 'a-1']) assert.equal(packUuid(t, out, 0), false, t);
   assert.equal(packUuid('16930257-8b75-43af-8360-f733537e9e14', out, 0), true);
   assert.equal(db.prepare(`SELECT ${uuidTextSql('v')} FROM (SELECT ? AS v)`).pluck().get(Buffer.from(out)), '16930257-8b75-43af-8360-f733537e9e14');
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+  const uuidish = fc.array(fc.constantFrom('0', '9', 'a', 'f', 'F', 'g', '-', 'é'), { minLength: 36, maxLength: 36 }).map((a) => a.join(''));
+  const real = fc.uuid().map((u) => u.toLowerCase());
+  fc.assert(fc.property(fc.oneof(uuidish, real, real.map((u) => u.replace('-', 'x'))), (t) => {
+    const packed = new Uint8Array(16);
+    assert.equal(packUuid(t, packed, 0), UUID.test(t));
+    if (UUID.test(t)) assert.equal(Buffer.from(packed).toString('hex'), t.replaceAll('-', ''));
+  }), { numRuns: 5000 });
   db.close();
 });
 
