@@ -67,7 +67,8 @@ async function start(): Promise<void> {
       }
       const options: Electron.OpenDialogOptions = {
         properties: purpose === 'archive-folder' ? ['openDirectory'] : ['openFile'],
-        title: { 'archive-file': 'Open an archive (.tar, .tar.gz)', 'archive-folder': 'Open an archive folder', key: 'Import a key file', anchor: 'Import an anchor checkpoint', 'excerpt-open': 'Open an evidence excerpt (.tar.gz)' }[purpose],
+        title: { 'archive-file': 'Open an archive (.tar, .tar.gz)', 'archive-folder': 'Open an archive folder', key: 'Import a key file', anchor: 'Import an anchor checkpoint', 'excerpt-open': 'Open an evidence excerpt (.tar.gz)', 'audit-policy': 'Open the audit policy (YAML or JSON)' }[purpose],
+        ...(purpose === 'audit-policy' ? { filters: [{ name: 'Audit policy', extensions: ['yaml', 'yml', 'json'] }, { name: 'All files', extensions: ['*'] }] } : {}),
       };
       const r = window && !window.isDestroyed() ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
       return r.canceled ? null : (r.filePaths[0] ?? null);

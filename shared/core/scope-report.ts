@@ -25,6 +25,8 @@ export interface ScopeReport {
   /** Counts of the consistency check, and the first contradicting events by entry index. */
   consistency: string[];
   contradictions: { index: number; text: string }[];
+  /** For a report listing `contradictions`: how many of how many, and where the rest are. */
+  listedNote: string | null;
   /** The time-gap rule as applied, each gap with its entry indexes, out-of-order runs, and the hash-chain sentence. */
   time: string[];
   gaps: { entries: string; text: string }[];
@@ -64,7 +66,7 @@ function policySource(p: ScopePolicy, coveredEntries: number | null): string {
  * policy be said to be covered or not; null when unknown. Texts state counts and indexes as checked.
  */
 export function scopeReport(s: Scope | null, coveredEntries: number | null = null, listed = SCOPE_LISTED): ScopeReport {
-  const empty: ScopeReport = { summary: NOT_WORKED_OUT, policies: [], blindSpots: [], outsideApiServer: null, consistency: [], contradictions: [], time: [], gaps: [], outOfOrder: [], chainNote: null };
+  const empty: ScopeReport = { summary: NOT_WORKED_OUT, policies: [], blindSpots: [], outsideApiServer: null, consistency: [], contradictions: [], listedNote: null, time: [], gaps: [], outOfOrder: [], chainNote: null };
   if (s === null) return { ...empty, policies: [NOT_WORKED_OUT] };
   const policies = s.policies.length === 0 ? [NO_POLICY_KNOWN] : s.policies.map((p) => policySource(p, coveredEntries));
   for (const u of s.unreadablePolicies) policies.push(`Entry ${n(u.index)} looks like an audit policy but does not parse, so it was not used: ${u.message}.`);
@@ -97,7 +99,7 @@ export function scopeReport(s: Scope | null, coveredEntries: number | null = nul
     index: x.index,
     text: [x.levelMismatch ? `recorded at level ${x.levelMismatch.recorded}; the policy gives ${x.levelMismatch.expected}` : '', x.omittedStage ? `stage ${x.omittedStage}, which the policy omits` : ''].filter(Boolean).join('; '),
   }));
-  if (c.events > contradictions.length) consistency.push(`The first ${n(contradictions.length)} are listed below by entry index; the signed statement lists up to ${n(c.listed.length)}.`);
+  const listedNote = c.events > contradictions.length ? `The first ${n(contradictions.length)} are listed below by entry index; the signed statement lists up to ${n(c.listed.length)}.` : null;
 
   const g = s.timeGaps;
   const timed = g.events - g.untimed;
@@ -123,5 +125,5 @@ export function scopeReport(s: Scope | null, coveredEntries: number | null = nul
   const contradictPart = s.policies.length === 0 ? '' : `; ${n(c.events)} of ${plural(checked, 'checked event')} contradict${c.events === 1 ? 's' : ''} it`;
   const gapPart = timed < 2 ? 'too few timed events to look for gaps' : g.gaps.length === 0 ? `no gap in time longer than ${duration(g.thresholdMs)}` : `${plural(g.gaps.length, 'gap')} in time longer than ${duration(g.thresholdMs)}`;
   const summary = `${policyPart}${contradictPart}; ${gapPart}`;
-  return { summary, policies, blindSpots, outsideApiServer: s.outsideApiServer, consistency, contradictions, time, gaps, outOfOrder, chainNote: g.note };
+  return { summary, policies, blindSpots, outsideApiServer: s.outsideApiServer, consistency, contradictions, listedNote, time, gaps, outOfOrder, chainNote: g.note };
 }

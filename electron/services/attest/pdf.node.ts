@@ -762,6 +762,7 @@ function scopeLimitations(l: Layout, c: AttestationContent): void {
   if (s.consistency.length > 0) {
     l.subheading('Events against the policy');
     for (const p of s.consistency) l.paragraph(p);
+    if (s.listedNote) l.paragraph(s.listedNote);
     if (s.contradictions.length > 0) l.table(cols(['Entry', 14], ['What contradicts the policy', 86]), s.contradictions.map((x) => [count(x.index), x.text]));
   }
   if (s.time.length > 0) {

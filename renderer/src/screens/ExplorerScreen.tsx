@@ -302,6 +302,7 @@ function Explorer({ folder, archiveId, runId }: { folder: string; archiveId: num
           buckets={HISTOGRAM_BUCKETS}
           selection={timeSel}
           onSelect={(r) => setNow(r ? { from: isoInput(r.fromUs), to: isoInput(r.toUs) } : { from: '', to: '' })}
+          gaps={w.run?.archiveId === archiveId ? (w.run.scope?.timeGaps.gaps ?? []) : []}
         />
       </section>
       <div className={`explorer-body ${detail !== null ? 'with-detail' : ''}`} ref={grid}>

@@ -1,4 +1,4 @@
-// Step 5: the verdict and its reason, the coverage timeline, every checkpoint and signature, and the findings grouped by code.
+// Step 5: the verdict and its reason, the coverage timeline, the evidence scope, every checkpoint and signature, and the findings grouped by code.
 import { useState } from 'react';
 import type { RunView } from '../../../shared/api.ts';
 import type { CheckpointCheckView as CheckpointCheck } from '../../../shared/core/report.ts';
@@ -7,6 +7,7 @@ import { useWorkflow } from '../app/workflow.tsx';
 import { Badge, Card, Empty, ErrorBanner, Hash, ScrollRegion, SelectField, VERDICT_ICON, VERDICT_TONE, VERDICT_WORD, PathText } from '../ui/controls.tsx';
 import { CoverageTimeline } from '../ui/CoverageTimeline.tsx';
 import { FindingsList } from '../ui/FindingsList.tsx';
+import { ScopePanel } from '../ui/ScopePanel.tsx';
 import { coverageOf } from '../lib/coverage.ts';
 import { count, plural, utcFromIso, utcFromSeconds } from '../lib/format.ts';
 
@@ -73,6 +74,9 @@ export function ResultsScreen() {
       </Card>
       <Card title="Coverage" description="Which entry ranges each trusted checkpoint proves. A checkpoint of size N proves entries 0 to N−1; each bar is what it adds.">
         <CoverageTimeline coverage={coverageOf(run)} onOpenEntry={open} />
+      </Card>
+      <Card title="Evidence scope" description="What this log could not have recorded: the audit policy in force, its blind spots, events that contradict it, and gaps in time. Each entry number opens that entry in the explorer.">
+        <ScopePanel scope={run.scope} coveredEntries={run.coveredEntries} onOpenEntry={open} />
       </Card>
       <div className="grid-2">
         <Card title="Archive">

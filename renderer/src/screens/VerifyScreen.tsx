@@ -5,6 +5,7 @@ import { useWorkflow } from '../app/workflow.tsx';
 import { Banner, BusyButton, Card, Empty, ErrorBanner, Hash, PathText } from '../ui/controls.tsx';
 import { focusSoon } from '../app/focus.ts';
 import { JobProgress } from './JobProgress.tsx';
+import { AuditPolicyCard } from './AuditPolicyCard.tsx';
 import { bytesExact, count, utcFromIso } from '../lib/format.ts';
 
 export function VerifyScreen() {
@@ -97,6 +98,7 @@ export function VerifyScreen() {
           </dl>
         </Card>
       </div>
+      <AuditPolicyCard />
       <Card title="Run">
         {job ? (
           <JobProgress job={job} title="Verifying" onCancel={() => void w.cancelJob()} />

@@ -1,6 +1,8 @@
-// Events per time bucket, with a brush: drag (or use the arrow keys) to set the explorer's time range.
+// Events per time bucket, with a brush: drag (or use the arrow keys) to set the explorer's time range; time gaps of the log are marked.
 import { useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { Histogram } from '../../../shared/api.ts';
+import type { TimeGap } from '../../../shared/core/time-gaps.ts';
+import { duration } from '../../../shared/core/scope-report.ts';
 import { count, utcShort } from '../lib/format.ts';
 
 export interface TimeRange {
@@ -14,9 +16,11 @@ interface Props {
   buckets: number;
   selection: TimeRange | null;
   onSelect: (range: TimeRange | null) => void;
+  /** Intervals with no event longer than the log's own threshold (docs/evidence-scope.md), times in ms. */
+  gaps?: readonly TimeGap[];
 }
 
-export function TimeHistogram({ histogram, buckets, selection, onSelect }: Props) {
+export function TimeHistogram({ histogram, buckets, selection, onSelect, gaps = [] }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const [drag, setDrag] = useState<{ a: number; b: number } | null>(null);
 
@@ -89,6 +93,12 @@ export function TimeHistogram({ histogram, buckets, selection, onSelect }: Props
     e.preventDefault();
   };
 
+  // Gaps are in ms, buckets in µs; a gap only partly in the chart is drawn as far as it reaches.
+  const shownGaps = gaps
+    .map((g) => ({ ...g, a: Math.max(0, (g.fromTime * 1000 - lo) / step), b: Math.min(n, (g.toTime * 1000 - lo) / step) }))
+    .filter((g) => g.b > g.a)
+    .map((g) => ({ ...g, x: g.a, w: g.b - g.a }));
+
   // Said with the precision of one bucket: minutes cannot tell apart 2-second buckets.
   const at = (us: number) => utcAt(us, step);
   const selText = selection ? `${at(selection.fromUs)} to ${at(selection.toUs)} UTC` : 'none: drag across the chart to choose one';
@@ -114,12 +124,24 @@ export function TimeHistogram({ histogram, buckets, selection, onSelect }: Props
         onKeyDown={onKeyDown}
       >
         <svg viewBox={`0 0 ${n} 100`} preserveAspectRatio="none" aria-hidden="true" className="histogram-svg">
+          {shownGaps.map((g) => (
+            <rect key={`gap-${g.fromIndex}`} x={g.x} width={g.w} y={0} height={100} className="gap" />
+          ))}
           {counts.map((c, i) =>
             c > 0 ? <rect key={i} x={i + 0.08} width={0.84} y={100 - Math.max(3, (c / max) * 100)} height={Math.max(3, (c / max) * 100)} className={sel && i >= Math.floor(sel.a) && i < Math.ceil(sel.b) ? 'bar bar-in' : 'bar'} /> : null,
           )}
         </svg>
         {sel ? <div className="histogram-brush" style={{ left: `${(sel.a / n) * 100}%`, width: `${((sel.b - sel.a) / n) * 100}%` }} /> : null}
       </div>
+      {shownGaps.length > 0 ? (
+        <ul className="histogram-gaps small" aria-label="Time gaps in this chart">
+          {shownGaps.map((g) => (
+            <li key={g.fromIndex}>
+              <span className="gap-key" aria-hidden="true" /> Gap in time, entries {count(g.fromIndex)} → {count(g.toIndex)}: no event for {duration(g.durationMs)}, {at(g.fromTime * 1000)} to {at(g.toTime * 1000)} UTC
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <div className="histogram-axis small muted">
         <span>{utcShort(lo)} UTC</span>
         <span className="histogram-info">

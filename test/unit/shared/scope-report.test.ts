@@ -71,8 +71,8 @@ test('the demo policy sealed as entry 0 of the real log: source, blind spots, co
   assert.deepEqual(r.consistency, [
     '1,504 of the 2,971 audit events checked contradict the policy in force: 40 events at another level than it gives, 1,484 events at a stage it omits (an event can do both).',
     'An event that contradicts the policy is not an integrity error: it means the policy in force when the event was written was not the one sealed or supplied, which is a finding for the examiner to weigh.',
-    'The first 5 are listed below by entry index; the signed statement lists up to 100.',
   ]);
+  assert.equal(r.listedNote, 'The first 5 are listed below by entry index; the signed statement lists up to 100.');
   assert.deepEqual(r.contradictions, [
     { index: 1, text: 'stage RequestReceived, which the policy omits' },
     { index: 3, text: 'recorded at level Metadata; the policy gives None; stage RequestReceived, which the policy omits' },
