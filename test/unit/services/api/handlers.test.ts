@@ -58,7 +58,7 @@ after(async () => {
 });
 
 test('the method list is the Api interface, and unknown methods or bad arguments are refused', async () => {
-  assert.equal(API_METHODS.length, 27);
+  assert.equal(API_METHODS.length, 30);
   await refused('format', [], 'bad-request', /unknown method "format"/);
   await refused('openCase', [42], 'bad-request', /openCase argument 1 must be a non-empty string/);
   await refused('openCase', ['a', 'b'], 'bad-request', /takes 1 argument/);
