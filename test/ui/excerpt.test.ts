@@ -94,7 +94,7 @@ uiTest('Export: the filter\'s events from the keyboard, sensitive withheld by de
   await page.keyboard.press('Enter');
   const d = dialog('Export an evidence excerpt');
   await d.waitFor();
-  assert.equal(await focused(), `input: The events matching the current filter (${matching.toLocaleString('en-US')} events)`, 'focus moves into the dialog, on its first choice');
+  assert.equal(await focused(), `input:The events matching the current filter (${matching.toLocaleString('en-US')} events)`, 'focus moves into the dialog, on its first choice');
   assert.equal(await d.getByRole('checkbox', { name: 'Withhold sensitive entries' }).isChecked(), true, 'withholding is on by default');
   assert.equal(await d.getByRole('radio', { name: /The selected entry/ }).isDisabled(), true, 'no row is selected');
   await axe('export dialog');
@@ -183,8 +183,10 @@ uiTest('Open: the exported excerpt verifies with the case\'s keys and lists ever
   await d.getByRole('button', { name: 'Open excerpt' }).click();
   await textIs(d.locator('[data-result] .banner-title'), 'Failed: 1 problem');
   await eventually(announced, (a) => a === 'Excerpt failed: 1 problem.', 'the failure announcement');
-  assert.equal(await table.getByText('proof failed').count(), 1);
-  const bad = table.locator('tbody tr', { hasText: 'proof failed' });
+  const tampered = d.getByRole('table', { name: 'Items of tampered' });
+  assert.equal(await tampered.getByText('proof failed').count(), 1);
+  assert.equal(await tampered.getByText('proof ok').count(), n - 1);
+  const bad = tampered.locator('tbody tr', { hasText: 'proof failed' });
   assert.equal((await bad.locator('th').textContent())!.replace(/,/g, ''), String(disclosed.index));
   assert.match((await bad.textContent())!, /does not hash to the manifest's leaf: the entry was changed/);
   await axe('open dialog, failed');

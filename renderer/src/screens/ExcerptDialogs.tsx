@@ -257,7 +257,7 @@ export function OpenExcerptDialog({ folder, opener, onClose }: { folder: string;
                         </>
                       )}
                     </td>
-                    <td className="mono small">{i.time ?? '—'}</td>
+                    <td className="mono small">{i.time ? i.time.replace('T', ' ').replace(/Z$/, '') : '—'}</td>
                     <td className="mono small">{i.user ?? '—'}</td>
                     <td className="mono small">{i.verb ?? '—'}</td>
                     <td className="mono small">{i.resource ?? '—'}</td>
