@@ -182,6 +182,11 @@ ALTER TABLE archives ADD COLUMN sensitive_checked INTEGER NOT NULL DEFAULT 0;
 DROP VIEW entries;
 ${ENTRIES_VIEW(6)};`,
   },
+  {
+    version: 8,
+    name: 'indexes on the other full-text searched columns: request_uri, name, user_agent',
+    sql: FTS_COLUMN_INDEXES(),
+  },
 ];
 
 /**
@@ -227,11 +232,25 @@ DROP TABLE entries;
 ${ENTRIES_VIEW(4)};
 CREATE VIRTUAL TABLE strings_fts USING fts5 (value, content = 'strings', content_rowid = 'id', tokenize = 'unicode61');
 INSERT INTO strings_fts (strings_fts) VALUES ('rebuild');
-${SECONDARY_INDEXES()}`;
+${SECONDARY_INDEXES_V4()}`;
 }
 
 /** Indexes that speed up the explorer's filters; dropped and rebuilt around a bulk import. */
 export function SECONDARY_INDEXES(): string {
+  return `${SECONDARY_INDEXES_V4()}${FTS_COLUMN_INDEXES()}`;
+}
+
+/** The searched columns without an index of their own above (version 8): full-text search unites their rows. */
+function FTS_COLUMN_INDEXES(): string {
+  return `
+CREATE INDEX IF NOT EXISTS entries_uri ON entry_rows (request_uri_id);
+CREATE INDEX IF NOT EXISTS entries_name ON entry_rows (name_id);
+CREATE INDEX IF NOT EXISTS entries_agent ON entry_rows (user_agent_id);
+`;
+}
+
+/** The secondary indexes as version 4 created them. */
+function SECONDARY_INDEXES_V4(): string {
   return `
 CREATE INDEX IF NOT EXISTS entries_time ON entry_rows (time_us);
 CREATE INDEX IF NOT EXISTS entries_user ON entry_rows (username_id, time_us);
@@ -242,7 +261,7 @@ CREATE INDEX IF NOT EXISTS entries_code ON entry_rows (response_code, time_us);
 `;
 }
 
-export const SECONDARY_INDEX_NAMES = ['entries_time', 'entries_user', 'entries_verb', 'entries_resource', 'entries_namespace', 'entries_code'];
+export const SECONDARY_INDEX_NAMES = ['entries_time', 'entries_user', 'entries_verb', 'entries_resource', 'entries_namespace', 'entries_code', 'entries_uri', 'entries_name', 'entries_agent'];
 
 export function migrate(db: Database.Database): number[] {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');

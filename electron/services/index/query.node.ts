@@ -55,7 +55,15 @@ const STATUS_SQL = `CASE
   WHEN EXISTS (SELECT 1 FROM findings f WHERE f.run_id = ${RUN_OF_ENTRY} AND f.idx = e.idx AND f.severity = 'error') THEN 'failed'
   WHEN e.idx < (SELECT r.covered_entries FROM runs r WHERE r.id = ${RUN_OF_ENTRY}) THEN 'covered' ELSE 'unsigned' END`;
 
-function where(db: Database.Database, filter: EventFilter): { sql: string; params: unknown[] } {
+/**
+ * How each full-text word is matched: by the indexes on the searched columns (`indexed`: SQLite unites
+ * the rows of the matching strings, fast when they are few), or row by row while another index is
+ * walked (`+` keeps SQLite off the column indexes; fast for a page when matches are frequent). `all`
+ * indexes every word (counts, histograms); a number indexes that word only.
+ */
+type WordPlan = 'all' | 'none' | number;
+
+function where(db: Database.Database, filter: EventFilter, words: WordPlan = 'all'): { sql: string; params: unknown[] } {
   // Archives still being indexed are left out; when every archive is complete (the usual case) no
   // condition is needed at all, so SQLite can answer from an index alone.
   const incomplete = (db.prepare("SELECT id FROM archives WHERE state <> 'complete'").all() as { id: number }[]).map((r) => r.id);
@@ -97,10 +105,10 @@ function where(db: Database.Database, filter: EventFilter): { sql: string; param
   if (filter.text !== undefined && filter.text.trim() !== '') {
     // Full-text search runs over the distinct strings; a row matches a word when one of its
     // searched columns holds a string that does, as one FTS row per entry would have it.
-    for (const word of ftsWords(filter.text)) {
-      c.push(`(${FTS_COLUMNS.map((col) => `e.${col}_id IN (SELECT rowid FROM strings_fts WHERE strings_fts MATCH ?)`).join(' OR ')})`);
-      for (let i = 0; i < FTS_COLUMNS.length; i++) p.push(word);
-    }
+    ftsWords(filter.text).forEach((word, i) => {
+      c.push(wordMatch(words === 'all' || words === i));
+      for (let k = 0; k < FTS_COLUMNS.length; k++) p.push(word);
+    });
   }
   if (filter.preset !== undefined) {
     if (filter.preset === 'service-account') {
@@ -116,6 +124,23 @@ function where(db: Database.Database, filter: EventFilter): { sql: string; param
     } else c.push(PRESET_ID_SQL[filter.preset]);
   }
   return { sql: c.join(' AND '), params: p };
+}
+
+/** Rows of an entry matching one full-text word (bound FTS_COLUMNS.length times): see WordPlan. */
+const wordMatch = (indexed: boolean) => `(${FTS_COLUMNS.map((col) => `${indexed ? '' : '+'}e.${col}_id IN (SELECT rowid FROM strings_fts WHERE strings_fts MATCH ?)`).join(' OR ')})`;
+
+/** Up to this many rows a word is rare: a page is then found from its rows, above it by walking the page's order. */
+const RARE_WORD_ROWS = 2000;
+
+/** The plan for a page: the rarest word by its indexes when it is rare, else none (measured, not guessed: a capped count per word). */
+function pageWordPlan(db: Database.Database, text: string | undefined): WordPlan {
+  if (text === undefined || text.trim() === '') return 'all';
+  let best: { i: number; n: number } | null = null;
+  ftsWords(text).forEach((word, i) => {
+    const n = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM entry_rows e WHERE ${wordMatch(true)} LIMIT ${RARE_WORD_ROWS})`).pluck().get(...FTS_COLUMNS.map(() => word)) as number;
+    if (n < RARE_WORD_ROWS && (best === null || n < best.n)) best = { i, n };
+  });
+  return best === null ? 'none' : (best as { i: number }).i;
 }
 
 /** Each word of the examiner's text as a quoted prefix term, so no FTS5 syntax can be injected. */
@@ -169,7 +194,7 @@ export interface ListOptions {
 
 export function listEvents(db: Database.Database, filter: EventFilter, options: ListOptions = {}): { events: EventRow[]; next: Cursor | null } {
   const limit = Math.min(Math.max(options.limit ?? 100, 1), 10_000);
-  const w = where(db, filter);
+  const w = where(db, filter, pageWordPlan(db, filter.text));
   const params = [...w.params];
   let keyset = '';
   const after = options.after;

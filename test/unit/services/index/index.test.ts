@@ -91,6 +91,8 @@ describe('migrations', () => {
         5: ['value_counts', 'preset_counts', 'time_counts'],
         // Version 6 adds columns and re-creates the entries view under its own name.
         6: [],
+        7: ['audit_policies', 'time_gaps'],
+        8: ['entries_uri', 'entries_name', 'entries_agent'],
       };
       for (const name of expected[m.version]!) assert.ok(created.includes(name), `${name} created by migration ${m.version}`);
       assert.deepEqual(migrate(db), [], 'a second run applies nothing');
@@ -344,6 +346,11 @@ test('the hot queries use their indexes (EXPLAIN QUERY PLAN)', () => {
   assert.match(plan(`SELECT eid FROM entry_rows e WHERE e.resource_id = ${id}`, 'secrets'), /USING (COVERING )?INDEX entries_resource/);
   assert.match(plan(`SELECT eid FROM entry_rows e WHERE e.namespace_id = ${id}`, 'default'), /USING (COVERING )?INDEX entries_namespace/);
   assert.match(plan('SELECT rowid FROM strings_fts WHERE strings_fts MATCH ?', '"admin"*'), /VIRTUAL TABLE INDEX/);
+  // A full-text word matched through the searched columns' indexes (rows of a rare word united), or, with '+', not.
+  const words = (indexed: boolean) => `(${['username', 'request_uri', 'name', 'namespace', 'user_agent'].map((c) => `${indexed ? '' : '+'}e.${c}_id IN (SELECT rowid FROM strings_fts WHERE strings_fts MATCH ?)`).join(' OR ')})`;
+  const five = Array(5).fill('"admin"*');
+  assert.match(plan(`SELECT count(*) FROM entry_rows e WHERE ${words(true)}`, ...five), /MULTI-INDEX OR.*INDEX entries_user.*INDEX entries_uri.*INDEX entries_name.*INDEX entries_namespace.*INDEX entries_agent/);
+  assert.match(plan(`SELECT eid FROM entry_rows e WHERE ${words(false)} ORDER BY time_us, eid LIMIT 100`, ...five), /SCAN e USING INDEX entries_time/);
   assert.match(plan('SELECT * FROM entries e WHERE e.eid BETWEEN ? AND ? ORDER BY eid LIMIT 100', 0, 10), /USING INTEGER PRIMARY KEY/);
   db.close();
 });
