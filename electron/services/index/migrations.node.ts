@@ -1,6 +1,7 @@
 // Numbered schema migrations of the case database (docs/index-schema.md); each runs once, in a transaction.
 import type Database from 'better-sqlite3';
 import { AGGREGATE_TABLES, aggregateSql, PRESETS_V5 } from './aggregates.node.ts';
+import { SCOPE_TABLES } from './scope-index.node.ts';
 import { DICT_FIELDS, FIELD_COLUMNS, microsTextSql, NUM_FIELDS, ROW_COLUMNS_V4, TEXT_FIELDS, uuidTextSql } from './columns.node.ts';
 
 export interface Migration {
@@ -181,6 +182,11 @@ ALTER TABLE entry_rows ADD COLUMN sensitive INTEGER;
 ALTER TABLE archives ADD COLUMN sensitive_checked INTEGER NOT NULL DEFAULT 0;
 DROP VIEW entries;
 ${ENTRIES_VIEW(6)};`,
+  },
+  {
+    version: 7,
+    name: 'evidence scope of a run: audit_policies, time_gaps',
+    sql: SCOPE_TABLES,
   },
   {
     version: 8,

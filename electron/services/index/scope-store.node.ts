@@ -2,15 +2,19 @@
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openCaseDatabase } from './writer.node.ts';
+import { indexScope } from './scope-index.node.ts';
 import type { Scope } from '../../../shared/core/scope.ts';
 
 /**
- * Adds the scope to the run's stored report (runs.report, a JSON object) under `scope`: it is what this
- * run found, like the findings beside it. No new table: the report column already holds the run's output.
+ * Adds the scope to the run's stored report (runs.report, a JSON object) under `scope`, where the app
+ * reads it back whole, and its policies and gaps as rows (audit_policies, time_gaps) for queries.
  */
 export function saveRunScope(db: Database.Database, runId: number, scope: Scope): void {
-  const changed = db.prepare("UPDATE runs SET report = json_set(report, '$.scope', json(?)) WHERE id = ? AND report IS NOT NULL").run(JSON.stringify(scope), runId).changes;
-  if (changed !== 1) throw new Error(`run ${runId} has no stored report to add the evidence scope to`);
+  db.transaction(() => {
+    const changed = db.prepare("UPDATE runs SET report = json_set(report, '$.scope', json(?)) WHERE id = ? AND report IS NOT NULL").run(JSON.stringify(scope), runId).changes;
+    if (changed !== 1) throw new Error(`run ${runId} has no stored report to add the evidence scope to`);
+    indexScope(db, runId, scope);
+  })();
 }
 
 /** The scope stored with a run's report, or null when the run did not work it out (an index written before issue 11). */

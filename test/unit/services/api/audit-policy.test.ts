@@ -1,4 +1,4 @@
-// The app's audit policy (issue 11) through `dispatch`: supplied per case, refused when invalid, used by verify, kept with the run for getRun.
+// The app's audit policy (issue 11) through `dispatch`: supplied per case, refused when invalid, used by verify, kept with the run for getRun and as index rows.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -11,6 +11,7 @@ import { LOG_KEY, formatVerifierKey, makeKey, type SignerKey } from '../../../..
 import { nodeEd25519 } from '../../../../electron/services/crypto.node.ts';
 import { seal } from '../../../../electron/services/seal.node.ts';
 import { createHandlers, dispatch } from '../../../../electron/services/api/handlers.node.ts';
+import Database from 'better-sqlite3';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const POLICY = join(ROOT, 'resources/demo/audit-policy.yaml');
@@ -77,6 +78,15 @@ test('verify works the scope out with the supplied policy; getRun returns the sa
   assert.ok(s.contradictions.events > 0 && s.contradictions.listed[0]!.index === 0, 'entry 0 (a RequestReceived event) contradicts the policy');
   const again = await call<RunView | null>('getRun', folder, run.archiveId);
   assert.deepEqual(again!.scope, s);
+  // The index holds the same as rows (migration 7): the policy and the gap, times in µs like entry_rows.time_us.
+  const db = new Database(join(folder, 'case.sqlite'), { readonly: true });
+  try {
+    assert.deepEqual(db.prepare('SELECT seq, source, entry_index, file, rules, json_array_length(blind_spots) AS spots FROM audit_policies WHERE run_id = ?').all(run.runId), [{ seq: 0, source: 'supplied', entry_index: null, file: 'audit-policy.yaml', rules: 6, spots: 6 }]);
+    const g = s.timeGaps.gaps[0]!;
+    assert.deepEqual(db.prepare('SELECT from_index, to_index, from_us, to_us FROM time_gaps WHERE run_id = ?').all(run.runId), [{ from_index: 99, to_index: 100, from_us: Math.round(g.fromTime * 1000), to_us: Math.round(g.toTime * 1000) }]);
+  } finally {
+    db.close();
+  }
 
   // Without a policy the next run says none is known.
   await call<TrustPolicyView>('setAuditPolicy', folder, null);
