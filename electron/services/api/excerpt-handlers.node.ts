@@ -32,6 +32,14 @@ function indexList(sorted: readonly number[]): string {
   return parts.join(',');
 }
 
+/** STEM.tar.gz, or STEM-2.tar.gz and so on when two exports fall in the same second: an excerpt is never overwritten. */
+function freeName(stem: string): string {
+  for (let k = 1; ; k++) {
+    const p = `${stem}${k === 1 ? '' : `-${k}`}.tar.gz`;
+    if (!existsSync(p)) return p;
+  }
+}
+
 /** A filter of only a time range is the histogram's brushed window: exported complete, every index of its range. */
 const isWindow = (f: EventFilterInput): boolean => f.fromUs !== undefined && f.toUs !== undefined && Object.keys(f).every((k) => k === 'archiveId' || k === 'fromUs' || k === 'toUs');
 
@@ -79,7 +87,7 @@ export async function exportExcerpt(x: ExportContext, input: ExcerptExportInput)
       selection = { kind: 'query', database: x.dbName, filter: Object.fromEntries(Object.entries(recorded).filter(([, v]) => v !== undefined)) as Record<string, string | number> };
     }
   }
-  const out = input.out === null ? join(x.caseFolder, 'excerpts', `archive-${x.archiveId}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.tar.gz`) : resolve(input.out);
+  const out = input.out === null ? freeName(join(x.caseFolder, 'excerpts', `archive-${x.archiveId}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`)) : resolve(input.out);
   try {
     excerptContainer(out);
   } catch (e) {
