@@ -47,7 +47,7 @@ Usage:
                   [--witness KEY ... --quorum K]
   sealcheck verify-proof FILE.tlog-proof --entry RAW_EVENT_FILE --trust KEY [--trust NAME=KEY.pem ...]
                          [--witness KEY ... --quorum K]
-  sealcheck attest ARCHIVE --trust KEY [...] [--witness KEY ... --quorum K] [--anchor CHECKPOINT ...]
+  sealcheck attest ARCHIVE|EXCERPT --trust KEY [...] [--witness KEY ... --quorum K] [--anchor CHECKPOINT ...]
                   --examiner-key PREFIX.key [--passphrase-file F] --case ID [--examiner NAME]
                   [--title T] [--requesting-party P] [--role R] [--organisation O]
                   [--received-from W] [--received-at TIME] [--received-how H] [--stored-where S]
