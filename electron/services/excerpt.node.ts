@@ -310,7 +310,22 @@ async function writeTarGz(root: string, files: readonly string[], out: string, m
     gz.on('error', reject);
   });
   gz.pipe(sink);
-  const write = (b: Uint8Array) => (gz.write(b) ? Promise.resolve() : new Promise<void>((r) => gz.once('drain', r)));
+  // Members are small (a proof, an entry): written to zlib one by one, two million of them cost a
+  // deflate call each, so they are gathered into blocks of about 1 MiB first.
+  let block: Uint8Array[] = [];
+  let blockBytes = 0;
+  const flush = () => {
+    if (blockBytes === 0) return Promise.resolve();
+    const b = Buffer.concat(block, blockBytes);
+    block = [];
+    blockBytes = 0;
+    return gz.write(b) ? Promise.resolve() : new Promise<void>((r) => gz.once('drain', r));
+  };
+  const write = (b: Uint8Array) => {
+    block.push(b);
+    blockBytes += b.length;
+    return blockBytes >= 1 << 20 ? flush() : Promise.resolve();
+  };
   let total = 0;
   for (const rel of files) {
     const data = await readBoundedFile(join(root, rel), MAX_LINE_BYTES + EXCERPT_MANIFEST_LIMIT, 'excerpt file');
@@ -322,6 +337,7 @@ async function writeTarGz(root: string, files: readonly string[], out: string, m
     total += header.length + data.length + padding.length;
   }
   await write(tarEnd(total));
+  await flush();
   gz.end();
   await done;
 }
