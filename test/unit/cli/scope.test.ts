@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const POLICY = join(ROOT, 'test/fixtures/policy/k8s-docs-audit-policy.yaml');
@@ -47,6 +48,16 @@ test('seal --policy, then verify --scope: the sealed policy, its blind spots, co
   assert.match(h.out, /Evidence scope \(what this log could not have recorded\)\n  audit policy  k8s-docs-audit-policy\.yaml, 9 rules, sealed as entry 0; SHA-256 /);
   assert.match(h.out, /Secrets are recorded at Metadata: who read which Secret is in the log, what it contained is not\./);
   assert.match(h.out, /Gaps in time are not gaps in the hash chain/);
+  // With --index the run keeps its scope: in runs.report and as the sealed policy's row (migration 7).
+  const x = run(['verify', 'a.tar', '--trust', 'log.pub', '--scope', '--index', 'case.sqlite']);
+  assert.equal(x.code, 0, x.err);
+  const db = new Database(join(dir, 'case.sqlite'), { readonly: true });
+  try {
+    assert.deepEqual(db.prepare("SELECT json_extract(r.report, '$.scope.events') AS events, p.source, p.entry_index, p.sha256, p.rules FROM runs r JOIN audit_policies p ON p.run_id = r.id").all(), [{ events: 2971, source: 'sealed', entry_index: 0, sha256: sha, rules: 9 }]);
+    assert.equal((db.prepare('SELECT count(*) AS n FROM time_gaps').get() as { n: number }).n, 0);
+  } finally {
+    db.close();
+  }
 });
 
 test('verify --policy on an archive without one: supplied, said to be a claim', async () => {
