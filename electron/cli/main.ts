@@ -23,6 +23,7 @@ import { ScopeAnalyzer } from '../../shared/core/scope.ts';
 import { humanScope, loadSuppliedPolicy, saveIndexedScope, scopeLine } from './scope-output.ts';
 import { countEvents, listEvents, PRESETS, type EntryStatus, type EventFilter, type EventRow, type PresetName } from '../services/index/query.node.ts';
 import { openCaseDatabase } from '../services/index/writer.node.ts';
+import { CaseDatabaseError } from '../services/index/case-errors.node.ts';
 import { attest, checkExaminerName, examinerPublicKey, verifyAttestation } from '../services/attest/attest.node.ts';
 import type { DeclarationTemplate } from '../../shared/core/attestation.ts';
 import { attestSelfTest, selfTestRecordPath, SELF_TEST_SKIPPED } from './attest-self-test.ts';
@@ -133,6 +134,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
 export function usageMessage(e: unknown, command: string): string | null {
   if (e instanceof UsageError || e instanceof SealError || e instanceof NotAnArchiveError || e instanceof InputFileError) return e.message;
   if (isFsError(e)) return `${command ? `${command}: ` : ''}${describeFsError(e)}`;
+  if (e instanceof CaseDatabaseError) return `${command ? `${command}: ` : ''}${e.message}`;
   return null;
 }
 

@@ -12,7 +12,7 @@ export interface SegmentJob {
   seq: number;
   input: SegmentCheckInput;
   /** Index the entries too: the worker parses them and sends rows to the case database writer. */
-  index?: { archiveId: number; kind: EventKind };
+  index?: { archiveId: number; kind: EventKind; dbPath: string };
   segmentFile: ArchiveFile | null;
   chainFile: ArchiveFile | null;
 }

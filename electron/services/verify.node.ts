@@ -210,7 +210,7 @@ async function checkRandomAccess(opened: OpenedArchive, inputs: SegmentCheckInpu
   const jobs: SegmentJob[] = inputs.map((input, seq) => ({
     seq,
     input,
-    ...(indexing ? { index: { archiveId: indexing.session.archiveId, kind: indexing.kind } } : {}),
+    ...(indexing ? { index: { archiveId: indexing.session.archiveId, kind: indexing.kind, dbPath: indexing.session.dbPath } } : {}),
     segmentFile: opened.files.get(input.segment.path) ?? null,
     chainFile: opened.files.get(input.segment.chain) ?? null,
   }));
@@ -223,7 +223,7 @@ async function checkRandomAccess(opened: OpenedArchive, inputs: SegmentCheckInpu
   const cores = Math.max(1, availableParallelism());
   const workers = options.onEntry ? 0 : (options.workers ?? (total >= PARALLEL_THRESHOLD ? Math.min(cores, jobs.length) : 0));
   if (workers <= 1) {
-    const sender = indexing && new RowSender(indexing.session.port(), indexing.session.archiveId, indexing.kind);
+    const sender = indexing && new RowSender(indexing.session.port(), indexing.session.archiveId, indexing.kind, indexing.session.dbPath);
     try {
       const out: SegmentJobResult[] = [];
       for (const job of jobs) {
@@ -251,7 +251,7 @@ async function checkRandomAccess(opened: OpenedArchive, inputs: SegmentCheckInpu
 // ---------- tar.gz: one sequential pass over the decompressed stream ----------
 
 async function checkStreaming(opened: OpenedArchive, inputs: SegmentCheckInput[], hashing: Hashing, options: VerifyOptions, indexing: Indexing | null): Promise<SegmentJobResult[]> {
-  const sender = indexing && new RowSender(indexing.session.port(), indexing.session.archiveId, indexing.kind);
+  const sender = indexing && new RowSender(indexing.session.port(), indexing.session.archiveId, indexing.kind, indexing.session.dbPath);
   try {
     return await streamTarGz(opened, inputs, hashing, options, sender);
   } finally {

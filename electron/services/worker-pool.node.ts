@@ -1,6 +1,7 @@
 // A small pool of worker threads running one kind of job; results come back in the order of the calls.
 import type { Transferable, Worker } from 'node:worker_threads';
 import { startWorker } from './runtime.node.ts';
+import { CaseDatabaseError } from './index/case-errors.node.ts';
 
 export interface WorkerRequest<J> {
   id: number;
@@ -9,7 +10,8 @@ export interface WorkerRequest<J> {
 
 export type WorkerReply<R> =
   | { id: number; kind: 'result'; value: R }
-  | { id: number; kind: 'error'; message: string }
+  /** `caseDatabase`: the error was a CaseDatabaseError (the machine's, not a bug), rebuilt as one here. */
+  | { id: number; kind: 'error'; message: string; caseDatabase?: boolean }
   | { id: number; kind: 'progress'; bytes: number; entries: number };
 
 interface Pending<R> {
@@ -63,7 +65,7 @@ export class WorkerPool<J, R> {
     this.pending.delete(reply.id);
     this.idle.push(w);
     if (reply.kind === 'result') p.resolve(reply.value);
-    else p.reject(new Error(reply.message));
+    else p.reject(reply.caseDatabase ? new CaseDatabaseError(reply.message) : new Error(reply.message));
     this.dispatch();
   }
 

@@ -3,40 +3,45 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { VerifyReport } from '../../shared/core/report.ts';
 import { CaseWriter, type ArchiveMeta, type RunMeta, type SenderStrings } from '../services/index/writer.node.ts';
 import type { SenderBound, WriterBound } from '../services/index/rows.node.ts';
+import { errorCode } from '../services/index/case-errors.node.ts';
 
 export type WriterControl =
   | { type: 'begin'; meta: ArchiveMeta; run: RunMeta }
   | { type: 'port'; port: MessagePort }
   | { type: 'finish'; archiveId: number; runId: number; report: VerifyReport; run: RunMeta }
   | { type: 'close' };
-export type WriterReply = { type: 'begun'; archiveId: number; runId: number } | { type: 'done' } | { type: 'error'; message: string };
+export type WriterReply = { type: 'begun'; archiveId: number; runId: number } | { type: 'done' } | { type: 'error'; message: string; code?: string };
 
 const port = parentPort!;
-const writer = new CaseWriter((workerData as { dbPath: string }).dbPath);
+const dbPath = (workerData as { dbPath: string }).dbPath;
+// Opened on the first request, so a database that cannot be opened is an answer to it, with its code, not a crashed thread.
+let opened: CaseWriter | null = null;
+const writer = (): CaseWriter => (opened ??= new CaseWriter(dbPath));
 const reply = (r: WriterReply) => port.postMessage(r);
+const failure = (e: unknown) => ({ type: 'error' as const, message: e instanceof Error ? e.message : String(e), ...(errorCode(e) ? { code: errorCode(e) } : {}) });
 
 port.on('message', (m: WriterControl) => {
   try {
-    if (m.type === 'begin') reply({ type: 'begun', ...writer.beginArchive(m.meta, m.run) });
+    if (m.type === 'begin') reply({ type: 'begun', ...writer().beginArchive(m.meta, m.run) });
     else if (m.type === 'port') {
       const strings: SenderStrings = { ids: [0] };
       m.port.on('message', (w: WriterBound) => {
         try {
-          if (w.type === 'rows') writer.insert(w.batch, strings);
-          else writer.dropRange(w.archiveId, w.first, w.count);
+          if (w.type === 'rows') writer().insert(w.batch, strings);
+          else writer().dropRange(w.archiveId, w.first, w.count);
           m.port.postMessage({ type: 'ack', seq: w.seq } satisfies SenderBound);
         } catch (e) {
-          m.port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) } satisfies SenderBound);
+          m.port.postMessage(failure(e) satisfies SenderBound);
         }
       });
     } else if (m.type === 'finish') {
-      writer.finish(m.archiveId, m.runId, m.report, m.run);
+      writer().finish(m.archiveId, m.runId, m.report, m.run);
       reply({ type: 'done' });
     } else {
-      writer.close();
+      opened?.close();
       reply({ type: 'done' });
     }
   } catch (e) {
-    reply({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    reply(failure(e));
   }
 });

@@ -2,6 +2,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { nodeHashing } from '../services/crypto.node.ts';
 import { RowSender } from '../services/index/rows.node.ts';
+import { CaseDatabaseError } from '../services/index/case-errors.node.ts';
 import { runSegmentJob, type SegmentJob, type SegmentJobResult } from '../services/segment-job.node.ts';
 import type { WorkerReply, WorkerRequest } from '../services/worker-pool.node.ts';
 
@@ -12,7 +13,7 @@ let sender: RowSender | null = null;
 port.on('message', async ({ id, job }: WorkerRequest<SegmentJob>) => {
   const reply = (r: WorkerReply<SegmentJobResult>) => port.postMessage(r);
   try {
-    if (job.index && indexPort && !sender) sender = new RowSender(indexPort, job.index.archiveId, job.index.kind);
+    if (job.index && indexPort && !sender) sender = new RowSender(indexPort, job.index.archiveId, job.index.kind, job.index.dbPath);
     const rows = job.index ? sender : null;
     if (rows) rows.segmentSeq = job.seq;
     const value = await runSegmentJob(
@@ -28,6 +29,6 @@ port.on('message', async ({ id, job }: WorkerRequest<SegmentJob>) => {
     }
     reply({ id, kind: 'result', value });
   } catch (e) {
-    reply({ id, kind: 'error', message: e instanceof Error ? e.message : String(e) });
+    reply({ id, kind: 'error', message: e instanceof Error ? e.message : String(e), ...(e instanceof CaseDatabaseError ? { caseDatabase: true } : {}) });
   }
 });

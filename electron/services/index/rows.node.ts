@@ -3,6 +3,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { EventFields, EventKind } from '../../../shared/core/event-row.ts';
 import { parseEvent, type Decoded } from '../../../shared/core/parse-event.ts';
 import { detectSensitive, sensitiveMask } from '../../../shared/core/sensitive.ts';
+import { writerFailure } from './case-errors.node.ts';
 import { DERIVED_TEXT, DICT_FIELDS, NUM_FIELDS, TEXT_FIELDS, eidOf, microsText, packUuid } from './columns.node.ts';
 
 /**
@@ -32,7 +33,7 @@ export interface RowBatch {
 export type WriterBound =
   | { type: 'rows'; seq: number; batch: RowBatch }
   | { type: 'drop'; seq: number; archiveId: number; first: number; count: number };
-export type SenderBound = { type: 'ack'; seq: number } | { type: 'error'; message: string };
+export type SenderBound = { type: 'ack'; seq: number } | { type: 'error'; message: string; code?: string };
 
 export const META = 4;
 const BATCH = 2000;
@@ -66,10 +67,16 @@ export class RowSender {
   private failure: Error | null = null;
   segmentSeq = 0;
 
-  constructor(private readonly port: MessagePort, private readonly archiveId: number, private readonly kind: EventKind) {
+  constructor(
+    private readonly port: MessagePort,
+    private readonly archiveId: number,
+    private readonly kind: EventKind,
+    /** Named in the message when the writer fails. */
+    private readonly dbPath = 'being indexed',
+  ) {
     port.on('message', (m: SenderBound) => {
       if (m.type === 'ack') this.acked = Math.max(this.acked, m.seq);
-      else this.failure = new Error(`index writer: ${m.message}`);
+      else this.failure = writerFailure(this.dbPath, m.message, m.code);
       for (const w of this.waiters.splice(0)) w();
     });
   }

@@ -4,10 +4,12 @@ import type { VerifyReport } from '../../../shared/core/report.ts';
 import { startWorker } from '../runtime.node.ts';
 import type { WriterControl, WriterReply } from '../../workers/index-writer.worker.ts';
 import type { ArchiveMeta, RunMeta } from './writer.node.ts';
+import { writerFailure } from './case-errors.node.ts';
 
 export class IndexSession {
   private constructor(
     private readonly worker: Worker,
+    readonly dbPath: string,
     readonly archiveId: number,
     readonly runId: number,
     private readonly run: RunMeta,
@@ -15,9 +17,15 @@ export class IndexSession {
 
   static async start(dbPath: string, meta: ArchiveMeta, run: RunMeta): Promise<IndexSession> {
     const worker = startWorker('index-writer', { workerData: { dbPath } });
-    const begun = await request(worker, { type: 'begin', meta, run });
+    let begun: WriterReply;
+    try {
+      begun = await request(worker, dbPath, { type: 'begin', meta, run });
+    } catch (e) {
+      await worker.terminate();
+      throw e;
+    }
     if (begun.type !== 'begun') throw new Error('index writer did not start');
-    return new IndexSession(worker, begun.archiveId, begun.runId, run);
+    return new IndexSession(worker, dbPath, begun.archiveId, begun.runId, run);
   }
 
   /** A port whose other end is attached to the writer: give it to a RowSender (in this thread or a worker). */
@@ -28,28 +36,29 @@ export class IndexSession {
   }
 
   async finish(report: VerifyReport): Promise<void> {
-    await request(this.worker, { type: 'finish', archiveId: this.archiveId, runId: this.runId, report, run: this.run });
+    await request(this.worker, this.dbPath, { type: 'finish', archiveId: this.archiveId, runId: this.runId, report, run: this.run });
   }
 
   async close(): Promise<void> {
     try {
-      await request(this.worker, { type: 'close' });
+      await request(this.worker, this.dbPath, { type: 'close' });
     } finally {
       await this.worker.terminate();
     }
   }
 }
 
-function request(worker: Worker, message: WriterControl): Promise<WriterReply> {
+function request(worker: Worker, dbPath: string, message: WriterControl): Promise<WriterReply> {
   return new Promise((resolve, reject) => {
     const onMessage = (r: WriterReply) => {
       cleanup();
-      if (r.type === 'error') reject(new Error(`index writer: ${r.message}`));
+      if (r.type === 'error') reject(writerFailure(dbPath, r.message, r.code));
       else resolve(r);
     };
-    const onError = (e: Error) => {
+    // The thread itself stopped (a bug or resource exhaustion); what it threw may arrive as a plain object.
+    const onError = (e: unknown) => {
       cleanup();
-      reject(e);
+      reject(e instanceof Error ? e : new Error(`index writer stopped: ${JSON.stringify(e)}`));
     };
     const cleanup = () => {
       worker.off('message', onMessage);

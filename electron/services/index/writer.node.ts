@@ -93,12 +93,19 @@ export class CaseWriter {
       rmSync(building, { force: true });
       rmSync(`${building}-journal`, { force: true });
       this.db = openSqlite(building);
-      this.db.pragma('journal_mode = OFF');
-      this.db.pragma('synchronous = OFF');
-      this.db.pragma('locking_mode = EXCLUSIVE');
-      this.db.pragma('foreign_keys = ON');
-      this.db.pragma('cache_size = -65536');
-      migrate(this.db);
+      try {
+        this.db.pragma('journal_mode = OFF');
+        this.db.pragma('synchronous = OFF');
+        this.db.pragma('locking_mode = EXCLUSIVE');
+        this.db.pragma('foreign_keys = ON');
+        this.db.pragma('cache_size = -65536');
+        migrate(this.db);
+      } catch (e) {
+        // Not even the empty schema fitted (a full disk): nothing is left behind.
+        this.db.close();
+        rmSync(building, { force: true });
+        throw e;
+      }
       this.fresh = path;
     }
     this.insertEntry = this.db.prepare(`INSERT INTO entry_rows (${ROW_COLUMNS.join(', ')}) VALUES (${ROW_COLUMNS.map(() => '?').join(', ')})`);
@@ -293,10 +300,17 @@ export class CaseWriter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.commit();
-    this.db.close();
-    // A new database that was not finished is not a case database: none is left rather than half of one.
-    if (this.fresh) rmSync(partialPath(this.fresh), { force: true });
+    try {
+      this.commit();
+    } finally {
+      // After a failed write (a full disk) the commit fails too: the database is closed and a new one removed all the same.
+      try {
+        this.db.close();
+      } finally {
+        // A new database that was not finished is not a case database: none is left rather than half of one.
+        if (this.fresh) rmSync(partialPath(this.fresh), { force: true });
+      }
+    }
   }
 }
 
