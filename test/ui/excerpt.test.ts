@@ -191,6 +191,11 @@ uiTest('Open: the exported excerpt verifies with the case\'s keys and lists ever
   assert.match((await bad.textContent())!, /does not hash to the manifest's leaf: the entry was changed/);
   await axe('open dialog, failed');
   await screenshot(page, 'excerpt-open-failed-light');
+  // The theme follows the system by default: the same dialog in dark.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await axe('open dialog, failed, dark');
+  await screenshot(page, 'excerpt-open-failed-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
   await d.getByRole('button', { name: 'Close' }).click();
   await d.waitFor({ state: 'detached' });
   assert.equal(await focused(), 'button:Open excerpt…');

@@ -3,6 +3,7 @@ import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } fr
 import type { EventFilterInput, ExcerptExportView, ExcerptView } from '../../../shared/api.ts';
 import { api, errorText } from '../api.ts';
 import { useWorkflow } from '../app/workflow.tsx';
+import { focusSoon } from '../app/focus.ts';
 import { Badge, Banner, BusyButton, ErrorBanner, PathText, ScrollRegion, TextField } from '../ui/controls.tsx';
 import { count } from '../lib/format.ts';
 import '../styles/excerpt.css';
@@ -74,7 +75,8 @@ export function ExportExcerptDialog({ folder, archiveId, filter, matching, selec
       const r = await api.exportExcerpt(folder, archiveId, { selection, withholdSensitive: withhold, out });
       setDone(r);
       w.announce(`Excerpt written: ${plural(r.items, 'item')}, ${count(r.disclosed)} disclosed, ${count(r.withheld)} withheld.`);
-      requestAnimationFrame(() => document.querySelector<HTMLElement>('.modal [data-result]')?.focus());
+      // The result replaces the form that held focus: focus moves to it once it is rendered.
+      focusSoon('.modal [data-result]');
     } catch (e) {
       setError(errorText(e));
       w.announce(`The excerpt was not written: ${errorText(e)}`);
@@ -176,7 +178,8 @@ export function OpenExcerptDialog({ folder, opener, onClose }: { folder: string;
       setView(v);
       const failed = v.items.filter((i) => !i.ok).length + v.problems.length;
       w.announce(v.valid ? `Excerpt verified: all ${plural(v.items.length, 'item')} proven, ${count(v.disclosed)} disclosed, ${count(v.withheld)} withheld.` : `Excerpt failed: ${plural(failed, 'problem')}.`);
-      requestAnimationFrame(() => document.querySelector<HTMLElement>('.modal [data-result]')?.focus());
+      // The result replaces the form that held focus: focus moves to it once it is rendered.
+      focusSoon('.modal [data-result]');
     } catch (e) {
       setError(errorText(e));
       w.announce(`The excerpt was not opened: ${errorText(e)}`);
