@@ -127,4 +127,7 @@ test('an excerpt takes no --index or --anchor: usage errors naming it', () => {
   const idx = sealcheck(['attest', 'win', '--trust', 'log.pub', ...EXAMINER, '--index', 'x.sqlite', '--out', 'X.pdf']);
   assert.equal(idx.code, 2);
   assert.equal(idx.err, 'sealcheck: attest: --index: win is an evidence excerpt, which is not indexed; the report lists its events itself\n');
+  const anchor = sealcheck(['attest', 'win', '--trust', 'log.pub', ...EXAMINER, '--anchor', 'win/checkpoint', '--out', 'Y.pdf']);
+  assert.equal(anchor.code, 2);
+  assert.equal(anchor.err, 'sealcheck: attest: --anchor: win is an evidence excerpt; an anchor is compared with an archive\'s tree, and an excerpt carries no tree to compare\n');
 });
