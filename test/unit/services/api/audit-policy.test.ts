@@ -93,3 +93,17 @@ test('verify works the scope out with the supplied policy; getRun returns the sa
   const plain = await call<RunView>('verify', folder, join(dir, 'archive'), 'job-scope-2');
   assert.deepEqual([plain.scope!.policies, plain.scope!.eventsWithoutPolicy, plain.scope!.timeGaps.gaps.length], [[], 200, 1]);
 });
+
+test('attest from the app uses the case\'s supplied policy: the signed statement carries it and its gap, and the report checks out', async () => {
+  await call<TrustPolicyView>('setAuditPolicy', folder, { path: POLICY });
+  await call('createExaminerKey', folder, { name: 'Ada Examiner', email: 'ada@example.org', passphrase: 'a passphrase for the scope test' });
+  const run = await call<RunView>('verify', folder, join(dir, 'archive'), 'job-scope-3');
+  const a = await call<{ verdict: string; pdfPath: string; dssePath: string }>('attest', folder, run.archiveId, { passphrase: 'a passphrase for the scope test' }, 'job-scope-attest');
+  assert.equal(a.verdict, 'verified');
+  const envelope = JSON.parse(await readFile(a.dssePath, 'utf8')) as { payload: string };
+  const scope = (JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as { predicate: { content: { scope: RunView['scope'] } } }).predicate.content.scope!;
+  assert.deepEqual(scope.policies.map((p) => [p.source, p.file, p.sha256]), [['supplied', 'audit-policy.yaml', createHash('sha256').update(await readFile(POLICY)).digest('hex')]]);
+  assert.deepEqual(scope.timeGaps.gaps.map((g) => [g.fromIndex, g.toIndex]), [[99, 100]]);
+  const v = await call<{ valid: boolean; checks: unknown[] }>('verifyAttestation', folder, { pdfPath: a.pdfPath, examinerKeyPath: null, archivePath: join(dir, 'archive') });
+  assert.equal(v.valid, true, JSON.stringify(v.checks));
+});
