@@ -215,10 +215,12 @@ uiTest('Keyboard only: create a case, import, add keys, verify, open a finding, 
   const [g, c] = [(await grid.boundingBox())!, (await cell.boundingBox())!];
   assert.ok(c.x >= g.x && c.x + c.width <= g.x + g.width + 0.5, `Namespace cell ${JSON.stringify(c)} inside the grid ${JSON.stringify(g)}`);
   await screenshot(page, 'a11y-focus-explorer-namespace');
-  // Further right is Stage, the last column; ArrowLeft back to the first scrolls back to the start.
+  // Further right are Stage and Sensitive, the last column (a press past it stays there); ArrowLeft back to the first scrolls back to the start.
   for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
-  assert.equal(await grid.getAttribute('data-active-col'), '9');
-  for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowLeft');
+  assert.equal(await grid.getAttribute('data-active-col'), '10');
+  assert.equal(await grid.locator('[role=columnheader][data-col="10"]').textContent(), 'Sensitive');
+  assert.equal(await (await activeCell()).textContent(), '—', 'the sample entry carries nothing sensitive');
+  for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowLeft');
   assert.equal(await grid.evaluate((el) => el.scrollLeft), 0);
 
   // ---- F6 cycles grid → entry detail → filters → grid.

@@ -116,6 +116,10 @@ uiTest('Sign: a wrong passphrase is refused; the right one signs the verified ar
   await form.getByRole('button', { name: 'Sign attestation' }).click();
   await s.getByRole('alert').filter({ hasText: 'The attestation could not be signed' }).waitFor({ timeout: 60_000 });
 
+  // The declaration is the examiner's choice, as with attest --declaration.
+  const declaration = s.getByRole('form', { name: 'Sign an attestation' }).getByRole('combobox', { name: 'Declaration' });
+  assert.equal(await declaration.inputValue(), 'none');
+  await declaration.selectOption({ label: 'England and Wales: Criminal Procedure Rules, Part 19' });
   await s.getByRole('form', { name: 'Sign an attestation' }).getByLabel('Examiner key passphrase').fill(PASSPHRASE);
   await s.getByRole('form', { name: 'Sign an attestation' }).getByRole('button', { name: 'Sign attestation' }).click();
   const verdict = s.getByRole('status', { name: 'Attested verdict' });
@@ -134,6 +138,8 @@ uiTest('Sign: a wrong passphrase is refused; the right one signs the verified ar
     assert.equal(dirname(shown[term]!), join(caseFolder, 'attestations'));
   }
   pdfPath = shown['Signed PDF']!;
+  const statement = JSON.parse(Buffer.from(JSON.parse(await readFile(shown['DSSE statement']!, 'utf8')).payload, 'base64').toString('utf8'));
+  assert.equal(JSON.stringify(statement).match(/"template":"([a-z0-9-]+)"/)?.[1], 'uk-crimpr-19', 'the chosen declaration is the one signed');
   assert.match(basename(pdfPath), /^.*\.pdf$/);
   assert.equal((await readFile(pdfPath)).subarray(0, 5).toString('latin1'), '%PDF-');
   const command = (await s.getByRole('region', { name: 'Signed attestation' }).locator('pre[aria-label="ssh-keygen verify command"]').textContent())!;

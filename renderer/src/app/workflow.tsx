@@ -1,6 +1,6 @@
 // The examiner's workflow state (case, evidence digest, run, running job) and the actions that move it on, shared by every screen.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { ApiEvents, ArchiveDigest, AttestationView, CaseDetails, CaseInfo, CaseSummary, Progress, RunView, TrustPolicyView } from '../../../shared/api.ts';
+import type { ApiEvents, ArchiveDigest, AttestationView, CaseDetails, CaseInfo, CaseSummary, Progress, RunView, TrustPolicyView, DeclarationChoice } from '../../../shared/api.ts';
 import { api, ApiError, errorText, newJobId } from '../api.ts';
 import { count, plural } from '../lib/format.ts';
 
@@ -48,7 +48,7 @@ export interface Workflow {
   inspect: (path: string) => Promise<ArchiveDigest | null>;
   verify: () => Promise<void>;
   /** Verifies the archive again and signs the attestation with the case's examiner key; null when it failed or was cancelled (see jobError). */
-  attest: (archiveId: number, passphrase: string) => Promise<AttestationView | null>;
+  attest: (archiveId: number, passphrase: string, declaration: DeclarationChoice) => Promise<AttestationView | null>;
   cancelJob: () => Promise<void>;
   setPolicy: (p: TrustPolicyView) => void;
   showRun: (archiveId: number) => Promise<void>;
@@ -191,10 +191,10 @@ export function WorkflowProvider({ children }: { children: ReactNode }) {
   }, [kase, digest, runJob, go, announce]);
 
   const attest = useCallback(
-    async (archiveId: number, passphrase: string) => {
+    async (archiveId: number, passphrase: string, declaration: DeclarationChoice) => {
       if (!kase) return null;
       const path = kase.archives.find((a) => a.id === archiveId)?.path ?? '';
-      const r = await runJob('attest', path, (jobId) => api.attest(kase.folder, archiveId, { passphrase }, jobId));
+      const r = await runJob('attest', path, (jobId) => api.attest(kase.folder, archiveId, { passphrase, declaration }, jobId));
       if (r) announce('Attestation signed.');
       // Attesting verifies the archive again: show the archives as the case now records them.
       const archives = await api.listArchives(kase.folder).catch(() => null);

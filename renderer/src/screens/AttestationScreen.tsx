@@ -1,6 +1,6 @@
 // Step 7: the attestation: the case's examiner key (created or imported), signing a verified archive's report, and checking a signed report.
 import { useEffect, useState, type FormEvent } from 'react';
-import type { AttestationCheckView, AttestationView, ExaminerKeyInfo } from '../../../shared/api.ts';
+import type { AttestationCheckView, AttestationView, DeclarationChoice, ExaminerKeyInfo } from '../../../shared/api.ts';
 import { api, errorText } from '../api.ts';
 import { useWorkflow } from '../app/workflow.tsx';
 import { Badge, Banner, Card, Empty, ErrorBanner, Hash, PathText, SelectField, TabPanel, Tabs, TextField, VERDICT_ICON, VERDICT_TONE, VERDICT_WORD } from '../ui/controls.tsx';
@@ -207,10 +207,18 @@ function NewKeyCard({ folder, examinerName, organisation, onSaved }: { folder: s
   );
 }
 
+/** The declaration templates of shared/core/attestation.ts, as `attest --declaration` names them. */
+const DECLARATIONS: { value: DeclarationChoice; label: string }[] = [
+  { value: 'none', label: 'None (the report states the findings only)' },
+  { value: 'us-fre-902', label: 'United States: 28 U.S.C. § 1746, Fed. R. Evid. 902(13)/(14)' },
+  { value: 'uk-crimpr-19', label: 'England and Wales: Criminal Procedure Rules, Part 19' },
+];
+
 function SignCard({ hasKey }: { hasKey: boolean }) {
   const w = useWorkflow();
   const archives = (w.kase?.archives ?? []).filter((a) => a.verdict !== null);
   const [archiveId, setArchiveId] = useState<string>('');
+  const [declaration, setDeclaration] = useState<DeclarationChoice>('none');
   const [passphrase, setPassphrase] = useState('');
   const [local, setLocal] = useState<string | null>(null);
   const [result, setResult] = useState<AttestationView | null>(null);
@@ -227,7 +235,7 @@ function SignCard({ hasKey }: { hasKey: boolean }) {
     setResult(null);
     // The form gives way to the progress: focus waits on Cancel, then goes to the signed verdict or to what failed.
     focusSoon('#step-panel-attestation .job-cancel');
-    const r = await w.attest(chosen.id, passphrase).catch((err: unknown) => {
+    const r = await w.attest(chosen.id, passphrase, declaration).catch((err: unknown) => {
       setLocal(errorText(err));
       return null;
     });
@@ -261,6 +269,12 @@ function SignCard({ hasKey }: { hasKey: boolean }) {
                 value={chosen ? String(chosen.id) : ''}
                 options={archives.map((a) => ({ value: String(a.id), label: `${a.path} (${a.verdict})` }))}
                 onChange={setArchiveId}
+              />
+              <SelectField
+                label="Declaration"
+                value={declaration}
+                options={DECLARATIONS}
+                onChange={setDeclaration}
               />
               <TextField label="Examiner key passphrase" type="password" value={passphrase} onChange={setPassphrase} required />
             </div>

@@ -147,7 +147,8 @@ test('queryEvents, countEvents, histogram, topValues', async () => {
   const page = await call<Awaited<ReturnType<Api['queryEvents']>>>('queryEvents', folder, { preset: 'denied' }, { limit: 5 });
   assert.equal(page.events.length, 5);
   assert.ok(page.next);
-  assert.deepEqual(Object.keys(page.events[0]!).sort(), ['archiveId', 'code', 'index', 'kind', 'method', 'name', 'namespace', 'path', 'requestUri', 'resource', 'sourceIp', 'stage', 'status', 'time', 'timeUs', 'username', 'verb'].sort());
+  assert.deepEqual(Object.keys(page.events[0]!).sort(), ['archiveId', 'code', 'index', 'kind', 'method', 'name', 'namespace', 'path', 'requestUri', 'resource', 'sensitive', 'sourceIp', 'stage', 'status', 'time', 'timeUs', 'username', 'verb'].sort());
+  assert.deepEqual(page.events.map((e) => e.sensitive), [[], [], [], [], []], 'the denied sample events carry nothing sensitive');
   assert.equal(await call('countEvents', folder, { preset: 'denied' }), 11);
   assert.equal(await call('countEvents', folder, { user: 'system:admin', text: 'pods' }), (await call<number>('countEvents', folder, { user: 'system:admin', text: 'pods' })));
   const h = await call<Awaited<ReturnType<Api['histogram']>>>('histogram', folder, {}, 12);
