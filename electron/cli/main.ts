@@ -26,7 +26,7 @@ import { openCaseDatabase } from '../services/index/writer.node.ts';
 import { CaseDatabaseError } from '../services/index/case-errors.node.ts';
 import { attest, checkExaminerName, examinerPublicKey, verifyAttestation } from '../services/attest/attest.node.ts';
 import type { DeclarationTemplate } from '../../shared/core/attestation.ts';
-import { attestSelfTest, selfTestRecordPath, SELF_TEST_SKIPPED } from './attest-self-test.ts';
+import { attestSelfTest, selfTestRecordPath, SELF_TEST_SKIPPED } from '../services/attest/self-test-run.node.ts';
 import { loadTsaCertificates, timestampCommand, TIMESTAMP_EXIT_CODES, TIMESTAMP_USAGE } from './timestamp-command.ts';
 import { SELF_TEST_HELP, selfTestCommand } from './self-test.ts';
 import { EXCERPT_EXIT_CODES, EXCERPT_USAGE, excerptCommand, verifyExcerptCommand } from './excerpt-command.ts';

@@ -7,13 +7,15 @@ import type { RunMeta } from '../services/index/writer.node.ts';
 import { verifyArchive } from '../services/verify.node.ts';
 import { NotAnArchiveError } from '../services/archive.node.ts';
 import { attest, verifyAttestation, type AttestOptions } from '../services/attest/attest.node.ts';
+import { attestSelfTest, selfTestRecordPath } from '../services/attest/self-test-run.node.ts';
 import { ScopeAnalyzer } from '../../shared/core/scope.ts';
 import type { SuppliedPolicy } from '../services/seal-policy.node.ts';
 import { saveIndexedScope } from '../services/index/scope-store.node.ts';
 
 export type JobRequest =
   | { type: 'digest'; path: string }
-  | { type: 'attest'; options: AttestOptions }
+  /** selfTest: run the installation self-test first (its record beside the report), as CLI attest does. */
+  | { type: 'attest'; options: AttestOptions; selfTest?: boolean }
   | { type: 'verify-attestation'; pdfPath: string; examinerKey: Uint8Array; archivePath: string | null }
   | { type: 'verify'; path: string; policy: TrustPolicy; anchors: Anchor[]; dbPath: string; run: RunMeta; auditPolicy?: SuppliedPolicy };
 export type JobReply =
@@ -30,9 +32,9 @@ port.once('message', async (job: JobRequest) => {
       const value = await digestArchive(job.path, (bytesDone, bytesTotal) => send({ type: 'progress', phase: 'computing the evidence digest', bytesDone, bytesTotal }));
       send({ type: 'result', value });
     } else if (job.type === 'attest') {
-      send({ type: 'progress', phase: 'verifying and signing the attestation', bytesDone: 0, bytesTotal: 0 });
-      const r = await attest(job.options);
-      send({ type: 'result', value: { pdf: r.pdf, dsse: r.dsse, sshsig: r.sshsig, allowedSigners: r.allowedSigners, reportId: r.content.report.id, verdict: r.content.result.verdict, reason: r.content.result.reason, principal: r.content.examiner.principal } });
+      send({ type: 'progress', phase: job.selfTest ? 'running the installation self-test, then verifying and signing' : 'verifying and signing the attestation', bytesDone: 0, bytesTotal: 0 });
+      const r = await attest(job.selfTest ? { ...job.options, selfTest: attestSelfTest(job.options.out) } : job.options);
+      send({ type: 'result', value: { selfTest: job.selfTest ? selfTestRecordPath(r.pdf) : null, pdf: r.pdf, dsse: r.dsse, sshsig: r.sshsig, allowedSigners: r.allowedSigners, reportId: r.content.report.id, verdict: r.content.result.verdict, reason: r.content.result.reason, principal: r.content.examiner.principal } });
     } else if (job.type === 'verify-attestation') {
       send({ type: 'progress', phase: 'checking the signed report', bytesDone: 0, bytesTotal: 0 });
       const v = await verifyAttestation(job.pdfPath, job.examinerKey, job.archivePath ?? undefined);

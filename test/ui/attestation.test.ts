@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -140,6 +141,13 @@ uiTest('Sign: a wrong passphrase is refused; the right one signs the verified ar
   pdfPath = shown['Signed PDF']!;
   const statement = JSON.parse(Buffer.from(JSON.parse(await readFile(shown['DSSE statement']!, 'utf8')).payload, 'base64').toString('utf8'));
   assert.equal(JSON.stringify(statement).match(/"template":"([a-z0-9-]+)"/)?.[1], 'uk-crimpr-19', 'the chosen declaration is the one signed');
+  // As with CLI attest, the installation self-test ran first: passed, its record beside the report and hashed into it.
+  const selfTest = JSON.stringify(statement).match(/"selfTest":(\{[^}]*\})/)?.[1];
+  assert.ok(selfTest, 'the statement records the self-test');
+  const recorded = JSON.parse(selfTest!) as { status: string; recordSha256: string };
+  assert.equal(recorded.status, 'passed');
+  const record = await readFile(pdfPath.replace(/\.pdf$/, '.self-test.json'));
+  assert.equal(createHash('sha256').update(record).digest('hex'), recorded.recordSha256);
   assert.match(basename(pdfPath), /^.*\.pdf$/);
   assert.equal((await readFile(pdfPath)).subarray(0, 5).toString('latin1'), '%PDF-');
   const command = (await s.getByRole('region', { name: 'Signed attestation' }).locator('pre[aria-label="ssh-keygen verify command"]').textContent())!;

@@ -509,8 +509,10 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
       const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
       const out = join(folder, 'attestations', `${folderName(c.details.caseNumber)}-${stamp}.pdf`);
       await mkdir(join(folder, 'attestations'), { recursive: true });
-      const r = await runJob<{ pdf: string; dsse: string; sshsig: string; allowedSigners: string; reportId: string; verdict: AttestationView['verdict']; reason: string; principal: string }>(jobId, {
+      const r = await runJob<{ selfTest: string | null; pdf: string; dsse: string; sshsig: string; allowedSigners: string; reportId: string; verdict: AttestationView['verdict']; reason: string; principal: string }>(jobId, {
         type: 'attest',
+        // The bundled self-test runs first and its record goes into the report and beside it, as with CLI attest.
+        selfTest: true,
         options: {
           archivePath, policy, keys: [...logs, ...witnesses],
           // The report is signed in the key's name only: a case examiner other than the key's is refused by attest().
@@ -521,7 +523,7 @@ export function createHandlers(ctx: HandlerContext): Api & { close(): void } {
           ...(suppliedPolicy(c) ? { auditPolicy: suppliedPolicy(c)! } : {}),
         },
       });
-      wrote(r.pdf, r.dsse, r.sshsig, r.allowedSigners);
+      wrote(r.pdf, r.dsse, r.sshsig, r.allowedSigners, ...(r.selfTest ? [r.selfTest] : []));
       return {
         reportId: r.reportId, verdict: r.verdict, reason: r.reason, pdfPath: r.pdf, dssePath: r.dsse, sshsigPath: r.sshsig, allowedSignersPath: r.allowedSigners,
         sshVerifyCommand: `ssh-keygen -Y verify -f ${r.allowedSigners} -I ${r.principal} -n sealcheck-attestation -s ${r.sshsig} < ${r.pdf}`,

@@ -1,12 +1,12 @@
-// The installation self-test `attest` runs just before an examination: the bundled cases through the app's handler table, the record delivered beside the report.
+// The installation self-test an attestation runs just before its examination (CLI attest and the app's Sign): the bundled cases through the app's handler table, the record delivered beside the report.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SelfTestRecord } from '../../shared/core/attestation.ts';
-import { createHandlers } from '../services/api/handlers.node.ts';
-import { UsageError } from '../services/keys.node.ts';
-import { bundledSelfTestDir, readSelfTestRecord, runSelfTest } from '../services/self-test.node.ts';
+import type { SelfTestRecord } from '../../../shared/core/attestation.ts';
+import { createHandlers } from '../api/handlers.node.ts';
+import { UsageError } from '../keys.node.ts';
+import { bundledSelfTestDir, readSelfTestRecord, runSelfTest } from '../self-test.node.ts';
 
 /** REPORT.self-test.json: the validation record of the run that preceded the report. */
 export const selfTestRecordPath = (pdf: string): string => `${pdf.replace(/\.pdf$/i, '')}.self-test.json`;
