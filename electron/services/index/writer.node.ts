@@ -1,5 +1,6 @@
 // The single writer of a case database: archive rows, entry rows in batched transactions, then the run's results.
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type Database from 'better-sqlite3';
 import { toHex } from '../../../shared/core/bytes.ts';
 import { keyFingerprint, keyIdHex, type VerifierKey } from '../../../shared/core/keys.ts';
@@ -32,6 +33,8 @@ export interface RunMeta {
 }
 
 const COMMIT_EVERY = 50_000;
+/** Helper threads of SQLite's sorter while the indexes are built (its cap is 8; more than the cores does nothing). */
+const SORT_THREADS = Math.min(4, availableParallelism());
 /** Distinct NULL patterns of rows given a statement of their own (see insertRow). */
 const SHAPE_LIMIT = 256;
 // A shape is a NULL mask in two 30-bit halves: the row must fit in them.
@@ -252,7 +255,11 @@ export class CaseWriter {
   finish(archiveId: number, runId: number, report: VerifyReport, run: RunMeta): void {
     this.commit();
     const db = this.db;
-    if (this.bulk) db.exec(SECONDARY_INDEXES());
+    // The parsing threads are done by now: SQLite's sorter may use the idle cores to build the indexes.
+    if (this.bulk) {
+      db.pragma(`threads = ${SORT_THREADS}`);
+      db.exec(SECONDARY_INDEXES());
+    }
     db.transaction(() => {
       if (this.tally?.archiveId === archiveId && this.tally.counts.valid) this.tally.counts.write(db, archiveId);
       else computeAggregates(db, archiveId);
