@@ -1,16 +1,10 @@
 // Worker thread: the one SQLite writer of a case database, fed rows by the parsing threads over message ports.
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { VerifyReport } from '../../shared/core/report.ts';
-import { CaseWriter, type ArchiveMeta, type RunMeta, type SenderStrings } from '../services/index/writer.node.ts';
+import { parentPort, workerData } from 'node:worker_threads';
+import { CaseWriter, type SenderStrings } from '../services/index/writer.node.ts';
+import type { WriterControl, WriterReply } from '../services/worker-messages.node.ts';
 import type { SenderBound, WriterBound } from '../services/index/rows.node.ts';
 import { errorCode } from '../services/index/case-errors.node.ts';
 
-export type WriterControl =
-  | { type: 'begin'; meta: ArchiveMeta; run: RunMeta }
-  | { type: 'port'; port: MessagePort }
-  | { type: 'finish'; archiveId: number; runId: number; report: VerifyReport; run: RunMeta }
-  | { type: 'close' };
-export type WriterReply = { type: 'begun'; archiveId: number; runId: number } | { type: 'done' } | { type: 'error'; message: string; code?: string };
 
 const port = parentPort!;
 const dbPath = (workerData as { dbPath: string }).dbPath;

@@ -1,27 +1,15 @@
 // Worker thread for the app's long jobs (digest, verify + index, attest, checking an attestation), so the main process only coordinates.
 import { parentPort } from 'node:worker_threads';
-import type { Anchor, TrustPolicy } from '../../shared/core/evaluate.ts';
 import type { VerifyReport } from '../../shared/core/report.ts';
+import type { JobReply, JobRequest } from '../services/worker-messages.node.ts';
 import { digestArchive } from '../services/digest.node.ts';
-import type { RunMeta } from '../services/index/writer.node.ts';
 import { verifyArchive } from '../services/verify.node.ts';
 import { NotAnArchiveError } from '../services/archive.node.ts';
-import { attest, verifyAttestation, type AttestOptions } from '../services/attest/attest.node.ts';
+import { attest, verifyAttestation } from '../services/attest/attest.node.ts';
 import { attestSelfTest, selfTestRecordPath } from '../services/attest/self-test-run.node.ts';
 import { ScopeAnalyzer } from '../../shared/core/scope.ts';
-import type { SuppliedPolicy } from '../services/seal-policy.node.ts';
 import { saveIndexedScope } from '../services/index/scope-store.node.ts';
 
-export type JobRequest =
-  | { type: 'digest'; path: string }
-  /** selfTest: run the installation self-test first (its record beside the report), as CLI attest does. */
-  | { type: 'attest'; options: AttestOptions; selfTest?: boolean }
-  | { type: 'verify-attestation'; pdfPath: string; examinerKey: Uint8Array; archivePath: string | null }
-  | { type: 'verify'; path: string; policy: TrustPolicy; anchors: Anchor[]; dbPath: string; run: RunMeta; auditPolicy?: SuppliedPolicy };
-export type JobReply =
-  | { type: 'progress'; phase: string; bytesDone: number; bytesTotal: number }
-  | { type: 'result'; value: unknown }
-  | { type: 'error'; code: string; message: string };
 
 const port = parentPort!;
 const send = (r: JobReply) => port.postMessage(r);

@@ -27,7 +27,7 @@ import { EvidenceReader } from '../index/raw-entry.node.ts';
 import { countEvents, getEventRow, histogram, listArchives, listEvents, topValues, PRESETS, TOP_FIELDS, type EventFilter, type PresetName } from '../index/query.node.ts';
 import { openCaseDatabase } from '../index/writer.node.ts';
 import { startWorker, TOOL_VERSION } from '../runtime.node.ts';
-import type { JobReply, JobRequest } from '../../workers/job.worker.ts';
+import type { JobReply, JobRequest } from '../worker-messages.node.ts';
 import { CASE_DB, CaseError, RecentCases, createCaseFolder, folderName, readCase, saveCase, type CaseFile } from './cases.node.ts';
 import { indentJson } from '../../../shared/core/formats/json-indent.ts';
 import { blindSpots, parseAuditPolicy } from '../../../shared/core/audit-policy.ts';

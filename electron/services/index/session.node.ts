@@ -2,7 +2,7 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import type { VerifyReport } from '../../../shared/core/report.ts';
 import { startWorker } from '../runtime.node.ts';
-import type { WriterControl, WriterReply } from '../../workers/index-writer.worker.ts';
+import type { WriterControl, WriterReply } from '../worker-messages.node.ts';
 import type { ArchiveMeta, RunMeta } from './writer.node.ts';
 import { writerFailure } from './case-errors.node.ts';
 
