@@ -86,7 +86,7 @@ export async function excerptCommand(argv: string[], io: Io): Promise<number> {
     return 1;
   }
   const m = r.manifest;
-  io.stdout(`excerpt of ${m.items.length} entr${m.items.length === 1 ? 'y' : 'ies'} of ${m.origin} written to ${r.out} (${r.container})\n`);
+  io.stdout(`excerpt of ${r.items} entr${r.items === 1 ? 'y' : 'ies'} of ${m.origin} written to ${r.out} (${r.container})\n`);
   io.stdout(`  proven against ${m.checkpoint.source} (tree size ${m.checkpoint.size}), one tlog-proof per item\n`);
   io.stdout(`  disclosed ${r.disclosed}, withheld ${r.withheld}${Object.keys(r.byRule).length ? ` (${Object.entries(r.byRule).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}\n`);
   for (const c of m.complete) io.stdout(`  complete for indices ${c.first}..${c.last}\n`);

@@ -1,6 +1,6 @@
 // Evidence excerpts (docs/excerpt-format.md): chosen entries of an archive, each with a C2SP tlog-proof against one checkpoint, sensitive ones withheld by leaf hash; and their offline check.
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readdir, rename, rm, stat, writeFile, lstat } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { bytesEqual, decodeUtf8Strict, fromBase64Strict, toBase64 } from '../../shared/core/bytes.ts';
@@ -106,6 +106,8 @@ export interface ExcerptResult {
   out: string;
   container: 'directory' | 'tar.gz';
   manifest: ExcerptManifest;
+  /** Number of items (the manifest's list is made only when read). */
+  items: number;
   disclosed: number;
   withheld: number;
   /** Withheld items per rule (an item may count under several). */
@@ -144,26 +146,155 @@ class SubtreeCache {
     }
   }
 
+  /** Ragged subtrees end at the tree's right edge: a few dozen of them, asked for by nearly every path. */
+  private readonly ragged = new Map<number, Uint8Array>();
+
   root(a: number, b: number): Uint8Array {
     const n = b - a;
     const k = Math.log2(n);
     if (Number.isInteger(k) && a % n === 0) return this.levels[k]!.slice((a / n) * 32, (a / n) * 32 + 32);
+    const known = b === this.size ? this.ragged.get(a) : undefined;
+    if (known) return known;
     let split = 1;
     while (split * 2 < n) split *= 2;
-    return nodeHashing.node(this.root(a, a + split), this.root(a + split, b));
+    const r = nodeHashing.node(this.root(a, a + split), this.root(a + split, b));
+    if (b === this.size) this.ragged.set(a, r);
+    return r;
   }
 }
 
+/** Position of `index` in the sorted `indices`, or -1. */
+function positionOf(indices: readonly number[], index: number): number {
+  let lo = 0;
+  let hi = indices.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = indices[mid]!;
+    if (v === index) return mid;
+    if (v < index) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** Where the excerpt's files go, in the order of the format's tar layout: straight into gzip, or into a folder. */
+interface ExcerptSink {
+  put(rel: string, data: Uint8Array): void;
+  /** A file whose bytes come in pieces (the manifest), of a length known beforehand. */
+  putPieces(rel: string, length: number, pieces: Iterable<Uint8Array>): Promise<void>;
+  /** A promise while the output is behind: the reader waits on it instead of buffering. */
+  pause(): Promise<void> | null;
+  finish(): Promise<void>;
+}
+
+function directorySink(dir: string): ExcerptSink {
+  mkdirSync(join(dir, 'items'));
+  return {
+    put: (rel, data) => writeFileSync(join(dir, rel), data),
+    async putPieces(rel, _length, pieces) {
+      const fh = await open(join(dir, rel), 'wx');
+      try {
+        for (const p of pieces) await fh.write(p);
+      } finally {
+        await fh.close();
+      }
+    },
+    pause: () => null,
+    finish: async () => {},
+  };
+}
+
 /**
- * Verifies the archive under the policy, picks the smallest trusted checkpoint covering every index,
- * re-reads the leaves of its tree once, and writes one tlog-proof per item (each checked with
- * verifyProof before it is written) with the disclosed entries' bytes, into a staging folder moved
- * into place at the end.
+ * The tar stream goes to zlib in blocks of about 1 MiB (two million small members would otherwise cost
+ * a deflate call each); the block boundaries are the staging writer's, so the output is byte for byte
+ * the same.
+ */
+function tarGzSink(out: string, mtime: number): ExcerptSink {
+  const gz = createGzip({ level: 6 });
+  const file = createWriteStream(out, { flags: 'wx' });
+  let failed: Error | null = null;
+  const done = new Promise<void>((resolve, reject) => {
+    file.on('finish', resolve);
+    file.on('error', reject);
+    gz.on('error', reject);
+  });
+  done.catch((e: Error) => {
+    failed = e;
+  });
+  gz.pipe(file);
+  let block: Uint8Array[] = [];
+  let blockBytes = 0;
+  let total = 0;
+  let behind: Promise<void> | null = null;
+  const flush = () => {
+    if (failed) throw failed;
+    if (blockBytes === 0) return;
+    const b = Buffer.concat(block, blockBytes);
+    block = [];
+    blockBytes = 0;
+    if (!gz.write(b) && !behind) behind = new Promise<void>((r) => gz.once('drain', () => {
+      behind = null;
+      r();
+    }));
+  };
+  // Entry bytes are views into the reader's chunks, which it may reuse: a block keeps its own copy.
+  const write = (b: Uint8Array, copy: boolean) => {
+    block.push(copy ? Uint8Array.prototype.slice.call(b) : b);
+    blockBytes += b.length;
+    if (blockBytes >= 1 << 20) flush();
+  };
+  return {
+    put(rel, data) {
+      const header = tarFileHeader(rel, data.length, mtime);
+      const padding = tarPadding(data.length);
+      write(header, false);
+      write(data, true);
+      write(padding, false);
+      total += header.length + data.length + padding.length;
+    },
+    async putPieces(rel, length, pieces) {
+      const header = tarFileHeader(rel, length, mtime);
+      write(header, false);
+      let n = 0;
+      for (const p of pieces) {
+        write(p, false);
+        n += p.length;
+        await behind;
+      }
+      if (n !== length) throw new Error(`excerpt: ${rel} came out ${n} bytes long, ${length} were announced`);
+      const padding = tarPadding(length);
+      write(padding, false);
+      total += header.length + length + padding.length;
+    },
+    pause: () => behind,
+    async finish() {
+      write(tarEnd(total), false);
+      flush();
+      gz.end();
+      await done;
+    },
+  };
+}
+
+/** What the first pass learnt of a withheld item. */
+interface Withheld {
+  reasons: WithheldReason[];
+  redacted: boolean;
+}
+
+/**
+ * Verifies the archive under the policy, picks the smallest trusted checkpoint covering every item,
+ * and reads the archive twice: once for every leaf of the checkpoint's tree (and to judge each wanted
+ * entry), then, the manifest written first as the layout wants, once more over the wanted range,
+ * writing each item's tlog-proof and bytes straight into the output in index order. Memory holds the
+ * tree (32 bytes a leaf, twice) and a few bytes an item, never the items themselves; each re-read
+ * entry must hash to the leaf of the first pass.
  */
 export async function createExcerpt(req: ExcerptRequest): Promise<ExcerptResult> {
   const container = excerptContainer(req.out);
-  if (req.indices.length === 0) throw new UsageError('excerpt: the selection holds no entries; an excerpt needs at least one');
-  for (let k = 1; k < req.indices.length; k++) if (!(req.indices[k]! > req.indices[k - 1]!)) throw new Error('excerpt indices must be sorted and distinct');
+  const indices = req.indices;
+  if (indices.length === 0) throw new UsageError('excerpt: the selection holds no entries; an excerpt needs at least one');
+  for (let k = 1; k < indices.length; k++) if (!(indices[k]! > indices[k - 1]!)) throw new Error('excerpt indices must be sorted and distinct');
   try {
     await lstat(req.out);
     throw new UsageError(`excerpt: ${req.out} already exists; not overwriting it`);
@@ -175,7 +306,8 @@ export async function createExcerpt(req: ExcerptRequest): Promise<ExcerptResult>
     const why = report.findings.find((f) => f.severity === 'error');
     throw new CannotProveError(`the archive cannot be read${why ? ` (${why.code}: ${why.message})` : ''}`);
   }
-  const last = req.indices[req.indices.length - 1]!;
+  const first = indices[0]!;
+  const last = indices[indices.length - 1]!;
   if (last >= report.entries) throw new UsageError(`excerpt: there is no entry ${last}: the archive has ${report.entries} entries`);
   const covering = report.checkpointChecks
     .filter((c): c is CheckpointCheck & { size: number } => c.covers && !c.anchor && c.size !== null && c.size > last)
@@ -190,106 +322,127 @@ export async function createExcerpt(req: ExcerptRequest): Promise<ExcerptResult>
   const ckptText = ckptBytes && decodeUtf8Strict(ckptBytes);
   if (!ckptBytes || !ckptText) throw new CannotProveError(`${covering.path} is absent or unreadable on re-reading`);
 
-  const wanted = new Set(req.indices);
+  // First pass: every leaf of the tree, and each wanted entry judged (its length, or why it is withheld).
   const leaves = new Uint8Array(size * 32);
   const seen = new Uint8Array(size);
+  const lengths = new Float64Array(indices.length);
+  const withheld = new Map<number, Withheld>();
+  const byRule: Record<string, number> = {};
+  await readLeaves(opened, report.manifest.segments, size, (i, leaf, bytes) => {
+    leaves.set(leaf, i * 32);
+    seen[i] = 1;
+    if (i < first || i > last) return;
+    const k = positionOf(indices, i);
+    if (k < 0) return;
+    const reasons: WithheldReason[] = [];
+    const examiner = req.withhold?.get(i);
+    if (examiner !== undefined) reasons.push({ rule: 'examiner', detail: examiner });
+    const sensitive: SensitiveFinding[] = req.withholdSensitive && bytes ? detectSensitive(bytes) : [];
+    reasons.push(...sensitive);
+    if (bytes === null && reasons.length === 0) throw new CannotProveError(`entry ${i} is longer than 256 MiB (line-malformed); withhold it (--withhold ${i}) or leave it out`);
+    if (reasons.length === 0) {
+      lengths[k] = bytes!.length;
+      return;
+    }
+    const redacted = bytes !== null && sensitive.length > 0 && redactedView(bytes, sensitive) !== null;
+    withheld.set(i, { reasons, redacted });
+    for (const r of new Set(reasons.map((x) => x.rule))) byRule[r] = (byRule[r] ?? 0) + 1;
+  });
+  const missing = seen.indexOf(0);
+  if (missing >= 0) throw new CannotProveError(`the archive changed while excerpting: entry ${missing} was not found on re-reading`);
+  const tree = new SubtreeCache(leaves, size);
+  const checkpointRoot = parseCheckpointText(parseNote(ckptBytes).text).root;
+  // The items keep their own leaves: the tree is let go once the excerpt is written.
+  const itemLeaves = new Uint8Array(indices.length * 32);
+  for (let k = 0; k < indices.length; k++) itemLeaves.set(leaves.subarray(indices[k]! * 32, indices[k]! * 32 + 32), k * 32);
+  const itemAt = (k: number): ExcerptItem => {
+    const index = indices[k]!;
+    const item: ExcerptItem = { index, leaf: toBase64(itemLeaves.subarray(k * 32, k * 32 + 32)), status: withheld.has(index) ? 'withheld' : 'disclosed' };
+    const w = withheld.get(index);
+    if (!w) item.length = lengths[k]!;
+    else {
+      item.reasons = w.reasons;
+      item.redacted = w.redacted;
+    }
+    return item;
+  };
+
+  const head: Omit<ExcerptManifest, 'items'> = {
+    format: EXCERPT_FORMAT,
+    version: EXCERPT_VERSION,
+    created: (req.now ?? (() => new Date()))().toISOString(),
+    producer: { name: 'sealcheck', version: TOOL_VERSION },
+    origin: report.origin!,
+    checkpoint: { path: 'checkpoint', size, root: covering.root ?? toBase64(tree.root(0, size)), source: covering.path },
+    source: { name: basename(req.archive), digest: { algorithm: 'sha256', of: report.container === 'directory' ? 'tree' : 'file', value: report.archive.sha256 }, entries: report.entries },
+    selection: req.selection,
+    complete: [...req.complete],
+  };
+  const manifestLength = [...manifestPieces(head, indices.length, itemAt)].reduce((n, p) => n + p.length, 0);
+  if (manifestLength > EXCERPT_MANIFEST_LIMIT) throw new UsageError(`excerpt: the manifest of ${indices.length} items would be ${manifestLength} bytes, above the format's ${EXCERPT_MANIFEST_LIMIT}; make smaller excerpts`);
+
   const staging = await mkdtemp(join(dirname(req.out), `.${basename(req.out)}.excerpting-`));
   try {
-    const files: string[] = ['manifest.json', 'checkpoint'];
-    mkdirSync(join(staging, 'items'));
-    writeFileSync(join(staging, 'checkpoint'), ckptBytes);
-    // Each wanted entry is judged and written as it streams past, so a window of a million entries is never held in memory.
-    const judged = new Map<number, { reasons: WithheldReason[]; length: number | null; redacted: boolean }>();
-    await readLeaves(opened, report.manifest.segments, size, (i, leaf, bytes) => {
-      leaves.set(leaf, i * 32);
-      seen[i] = 1;
-      if (!wanted.has(i)) return;
-      const reasons: WithheldReason[] = [];
-      const examiner = req.withhold?.get(i);
-      if (examiner !== undefined) reasons.push({ rule: 'examiner', detail: examiner });
-      const sensitive: SensitiveFinding[] = req.withholdSensitive && bytes ? detectSensitive(bytes) : [];
-      reasons.push(...sensitive);
-      if (bytes === null && reasons.length === 0) throw new CannotProveError(`entry ${i} is longer than 256 MiB (line-malformed); withhold it (--withhold ${i}) or leave it out`);
-      let redacted = false;
-      if (reasons.length === 0) writeFileSync(join(staging, itemPath(i, 'entry')), bytes!);
-      else {
-        const view = bytes && sensitive.length ? redactedView(bytes, sensitive) : null;
-        if (view !== null) {
-          writeFileSync(join(staging, itemPath(i, 'redacted.json')), view);
-          redacted = true;
-        }
-      }
-      judged.set(i, { reasons, length: bytes ? bytes.length : null, redacted });
-    });
-    const missing = seen.indexOf(0);
-    if (missing >= 0) throw new CannotProveError(`the archive changed while excerpting: entry ${missing} was not found on re-reading`);
-    const tree = new SubtreeCache(leaves, size);
-    const checkpointRoot = parseCheckpointText(parseNote(ckptBytes).text).root;
+    const tmp = container === 'directory' ? join(staging, 'excerpt') : join(staging, '.excerpt.tar.gz');
+    if (container === 'directory') await mkdir(tmp);
+    const sink = container === 'directory' ? directorySink(tmp) : tarGzSink(tmp, Math.floor(new Date(head.created).getTime() / 1000));
+    await sink.putPieces('manifest.json', manifestLength, manifestPieces(head, indices.length, itemAt));
+    sink.put('checkpoint', ckptBytes);
 
-    const items: ExcerptItem[] = [];
-    const byRule: Record<string, number> = {};
-    let withheldCount = 0;
-    for (const index of req.indices) {
-      const j = judged.get(index);
-      if (!j) throw new CannotProveError(`the archive changed while excerpting: entry ${index} was not found on re-reading`);
-      const leaf = leaves.subarray(index * 32, index * 32 + 32);
-      const hashes = inclusionPath(index, size, (a, b) => tree.root(a, b));
-      const proof = formatProof(index, hashes, ckptText);
-      const digest: EntryDigest = j.reasons.length === 0 ? { length: j.length!, hasLineFeed: false, leaf } : withheldDigest(leaf);
+    // Second pass, over the segments holding the wanted range only: each item written as its entry streams past.
+    let next = 0;
+    const segments = report.manifest.segments.filter((s) => s.first + s.count > first && s.first <= last);
+    await readLeaves(opened, segments, size, (i, leaf, bytes) => {
+      if (i < first || i > last) return;
+      const k = positionOf(indices, i);
+      if (k < 0) return;
+      if (k !== next) throw new CannotProveError(`the archive's segments are not in index order: entry ${i} came before entry ${indices[next]}`);
+      if (!bytesEqual(leaf, itemLeaves.subarray(k * 32, k * 32 + 32))) throw new CannotProveError(`the archive changed while excerpting: entry ${i} is not the one first read`);
+      next++;
+      const w = withheld.get(i);
+      const hashes = inclusionPath(i, size, (a, b) => tree.root(a, b));
+      const proof = formatProof(i, hashes, ckptText);
+      const digest: EntryDigest = w ? withheldDigest(leaf) : { length: lengths[k]!, hasLineFeed: false, leaf };
       // The first proof is checked in full; the rest carry the same checkpoint bytes, so their signatures
       // would be checked again for nothing (a millisecond each): their paths are checked against its root.
-      if (items.length === 0) {
+      if (k === 0) {
         const check = verifyProof(proof, digest, req.policy);
-        if (!check.proven || check.index !== index || check.size !== size) throw new CannotProveError(`the archive changed while excerpting: the proof of entry ${index} does not verify (${check.reason})`);
+        if (!check.proven || check.index !== i || check.size !== size) throw new CannotProveError(`the archive changed while excerpting: the proof of entry ${i} does not verify (${check.reason})`);
       } else {
-        const root = rootFromInclusionPath(nodeHashing, index, size, leaf, hashes);
-        if (!root || !bytesEqual(root, checkpointRoot)) throw new CannotProveError(`the archive changed while excerpting: the path of entry ${index} does not lead to the checkpoint's root`);
+        const root = rootFromInclusionPath(nodeHashing, i, size, leaf, hashes);
+        if (!root || !bytesEqual(root, checkpointRoot)) throw new CannotProveError(`the archive changed while excerpting: the path of entry ${i} does not lead to the checkpoint's root`);
       }
-      writeFileSync(join(staging, itemPath(index, 'tlog-proof')), proof);
-      files.push(itemPath(index, 'tlog-proof'));
-      const item: ExcerptItem = { index, leaf: toBase64(leaf), status: j.reasons.length ? 'withheld' : 'disclosed' };
-      if (j.reasons.length === 0) {
-        files.push(itemPath(index, 'entry'));
-        item.length = j.length!;
-      } else {
-        withheldCount++;
-        item.reasons = j.reasons;
-        for (const r of new Set(j.reasons.map((x) => x.rule))) byRule[r] = (byRule[r] ?? 0) + 1;
-        item.redacted = j.redacted;
-        if (j.redacted) files.push(itemPath(index, 'redacted.json'));
-      }
-      items.push(item);
-    }
-    const manifest: ExcerptManifest = {
-      format: EXCERPT_FORMAT,
-      version: EXCERPT_VERSION,
-      created: (req.now ?? (() => new Date()))().toISOString(),
-      producer: { name: 'sealcheck', version: TOOL_VERSION },
-      origin: report.origin!,
-      checkpoint: { path: 'checkpoint', size, root: covering.root ?? toBase64(tree.root(0, size)), source: covering.path },
-      source: { name: basename(req.archive), digest: { algorithm: 'sha256', of: report.container === 'directory' ? 'tree' : 'file', value: report.archive.sha256 }, entries: report.entries },
-      selection: req.selection,
-      complete: [...req.complete],
-      items,
-    };
-    await writeFile(join(staging, 'manifest.json'), manifestText(manifest));
-    if (container === 'directory') {
-      await rename(staging, req.out);
-    } else {
-      const tmp = join(staging, '.excerpt.tar.gz');
-      await writeTarGz(staging, files, tmp, Math.floor(new Date(manifest.created).getTime() / 1000));
-      await rename(tmp, req.out);
-    }
-    return { out: req.out, container, manifest, disclosed: items.length - withheldCount, withheld: withheldCount, byRule, verdict: report.verdict };
+      sink.put(itemPath(i, 'tlog-proof'), Buffer.from(proof));
+      if (!w) sink.put(itemPath(i, 'entry'), bytes!);
+      else if (w.redacted) sink.put(itemPath(i, 'redacted.json'), Buffer.from(redactedView(bytes!, w.reasons.filter((r): r is SensitiveFinding => r.rule !== 'examiner'))!));
+    }, () => sink.pause());
+    if (next !== indices.length) throw new CannotProveError(`the archive changed while excerpting: entry ${indices[next]} was not found on re-reading`);
+    await sink.finish();
+    await rename(tmp, req.out);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+  const manifest = { ...head } as ExcerptManifest;
+  // Callers mostly count the items; the list itself is made only when asked for.
+  let items: ExcerptItem[] | null = null;
+  Object.defineProperty(manifest, 'items', { enumerable: true, get: () => (items ??= Array.from({ length: indices.length }, (_, k) => itemAt(k))) });
+  const withheldCount = withheld.size;
+  return { out: req.out, container, manifest, items: indices.length, disclosed: indices.length - withheldCount, withheld: withheldCount, byRule, verdict: report.verdict };
 }
 
-/** The manifest, indented, with one item per line: a window of a million items stays readable and half the size. */
-function manifestText(m: ExcerptManifest): string {
-  const head = JSON.stringify({ ...m, items: '\u0000' }, null, 2);
-  return `${head.replace('"\\u0000"', `[\n${m.items.map((i) => `    ${JSON.stringify(i)}`).join(',\n')}\n  ]`)}\n`;
+/** The manifest, indented, with one item per line (a window of a million items stays readable and half the size), in pieces of about 1 MiB. */
+function* manifestPieces(head: Omit<ExcerptManifest, 'items'>, count: number, itemAt: (k: number) => ExcerptItem): Generator<Uint8Array> {
+  const text = JSON.stringify({ ...head, items: '\u0000' }, null, 2);
+  const at = text.indexOf('"\\u0000"');
+  let piece = `${text.slice(0, at)}[\n`;
+  for (let k = 0; k < count; k++) {
+    piece += `    ${JSON.stringify(itemAt(k))}${k + 1 < count ? ',\n' : '\n'}`;
+    if (piece.length >= 1 << 20) {
+      yield Buffer.from(piece);
+      piece = '';
+    }
+  }
+  yield Buffer.from(`${piece}  ]${text.slice(at + '"\\u0000"'.length)}\n`);
 }
 
 /**
@@ -299,47 +452,6 @@ function manifestText(m: ExcerptManifest): string {
  */
 function withheldDigest(leaf: Uint8Array): EntryDigest {
   return { length: 1, hasLineFeed: false, leaf };
-}
-
-async function writeTarGz(root: string, files: readonly string[], out: string, mtime: number): Promise<void> {
-  const gz = createGzip({ level: 6 });
-  const sink = createWriteStream(out, { flags: 'wx' });
-  const done = new Promise<void>((resolve, reject) => {
-    sink.on('finish', resolve);
-    sink.on('error', reject);
-    gz.on('error', reject);
-  });
-  gz.pipe(sink);
-  // Members are small (a proof, an entry): written to zlib one by one, two million of them cost a
-  // deflate call each, so they are gathered into blocks of about 1 MiB first.
-  let block: Uint8Array[] = [];
-  let blockBytes = 0;
-  const flush = () => {
-    if (blockBytes === 0) return Promise.resolve();
-    const b = Buffer.concat(block, blockBytes);
-    block = [];
-    blockBytes = 0;
-    return gz.write(b) ? Promise.resolve() : new Promise<void>((r) => gz.once('drain', r));
-  };
-  const write = (b: Uint8Array) => {
-    block.push(b);
-    blockBytes += b.length;
-    return blockBytes >= 1 << 20 ? flush() : Promise.resolve();
-  };
-  let total = 0;
-  for (const rel of files) {
-    const data = await readBoundedFile(join(root, rel), MAX_LINE_BYTES + EXCERPT_MANIFEST_LIMIT, 'excerpt file');
-    const header = tarFileHeader(rel, data.length, mtime);
-    const padding = tarPadding(data.length);
-    await write(header);
-    await write(data);
-    await write(padding);
-    total += header.length + data.length + padding.length;
-  }
-  await write(tarEnd(total));
-  await flush();
-  gz.end();
-  await done;
 }
 
 // ---------- checking an excerpt ----------

@@ -280,7 +280,11 @@ class EntrySplitter {
 }
 
 /** Feeds the leaves of entries [0, size) to `onEntry`, re-reading (and gunzipping) the segments that hold them. */
-export async function readLeaves(opened: OpenedArchive, segments: readonly ManifestSegment[], size: number, onEntry: (index: number, leaf: Uint8Array, bytes: Uint8Array | null) => void): Promise<void> {
+/**
+ * `pause`, when given, is awaited after each decoded chunk when it returns a promise: a consumer that
+ * writes what onEntry hands it (an excerpt into gzip) holds the reading back instead of buffering.
+ */
+export async function readLeaves(opened: OpenedArchive, segments: readonly ManifestSegment[], size: number, onEntry: (index: number, leaf: Uint8Array, bytes: Uint8Array | null) => void, pause?: () => Promise<void> | null): Promise<void> {
   const needed = segments.filter((s) => s.first < size);
   const splitters = new Map(needed.map((s) => [s, new EntrySplitter(s, Math.min(s.count, size - s.first), nodeHashing, onEntry)]));
   const absent = (s: ManifestSegment, why: string) => new CannotProveError(`segment ${s.path} ${why} on re-reading`);
@@ -292,6 +296,7 @@ export async function readLeaves(opened: OpenedArchive, segments: readonly Manif
       try {
         for await (const chunk of s.gzip ? gunzipStrict(raw, 'none') : raw) {
           splitter.push(chunk);
+          await pause?.();
           if (splitter.done) break; // the rest of the segment is beyond the proved tree
         }
       } catch (e) {
@@ -332,6 +337,7 @@ export async function readLeaves(opened: OpenedArchive, segments: readonly Manif
         try {
           for await (const chunk of gunzipStrict((async function* () { yield* parts; })(), 'none')) {
             splitter.push(chunk);
+            await pause?.();
             if (splitter.done) break;
           }
         } catch (e) {
@@ -343,6 +349,7 @@ export async function readLeaves(opened: OpenedArchive, segments: readonly Manif
     };
     for await (const chunk of tarStream(opened.path, 'tar.gz')) {
       parser.push(chunk);
+      await pause?.();
       await decodePending();
       if ([...splitters.values()].every((sp) => sp.done)) break;
     }

@@ -101,7 +101,7 @@ export async function exportExcerpt(x: ExportContext, input: ExcerptExportInput)
   try {
     const r = await createExcerpt({ archive: x.archivePath, out, policy: x.policy, indices, complete, selection, withholdSensitive: input.withholdSensitive });
     return {
-      path: r.out, name: basename(r.out), items: r.manifest.items.length, disclosed: r.disclosed, withheld: r.withheld,
+      path: r.out, name: basename(r.out), items: r.items, disclosed: r.disclosed, withheld: r.withheld,
       byRule: Object.entries(r.byRule).map(([rule, count]) => ({ rule, count })), complete: r.manifest.complete, treeSize: r.manifest.checkpoint.size,
     };
   } catch (e) {
