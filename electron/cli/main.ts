@@ -244,10 +244,10 @@ async function verify(argv: string[], io: Io): Promise<number> {
       quorum: policy.quorum, expectedOrigin: policy.origin, anchors: anchors.map((a) => ({ path: a.path, note: a.note.text })),
     },
   };
-  // The evidence scope (issue 11) costs a JSON parse per entry, so it is worked out only when asked for.
+  // The evidence scope (issue 11) costs a JSON parse per entry (in the segment workers), so it is worked out only when asked for.
   const auditPolicyFile = one(p, 'policy');
   const scope = auditPolicyFile !== undefined || p.flags.has('scope') ? new ScopeAnalyzer(auditPolicyFile === undefined ? undefined : await loadSuppliedPolicy(auditPolicyFile, 'verify')) : undefined;
-  const report = await verifyArchive(archive, { policy, anchors, ...(progress ? { onProgress: progress.update } : {}), ...(index ? { index } : {}), ...(scope ? { onEntry: (i: number, b: Uint8Array) => scope.entry(i, b) } : {}) });
+  const report = await verifyArchive(archive, { policy, anchors, ...(progress ? { onProgress: progress.update } : {}), ...(index ? { index } : {}), ...(scope ? { scope } : {}) });
   progress?.done();
   const scoped = scope?.finish();
   // The app's Results read the scope from the run's stored report; an index written here shows it too.

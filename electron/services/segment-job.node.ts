@@ -4,6 +4,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { EventKind } from '../../shared/core/event-row.ts';
 import type { Hashing } from '../../shared/core/hashing.ts';
 import { SegmentChecker, type EntryListener, type SegmentCheckInput, type SegmentCheckResult } from '../../shared/core/segment-check.ts';
+import type { SegmentScope } from '../../shared/core/scope.ts';
 import { readFileChunks, type ArchiveFile } from './archive.node.ts';
 import { gunzipStrict, GzipFormatError } from './gzip.node.ts';
 
@@ -13,6 +14,8 @@ export interface SegmentJob {
   input: SegmentCheckInput;
   /** Index the entries too: the worker parses them and sends rows to the case database writer. */
   index?: { archiveId: number; kind: EventKind; dbPath: string };
+  /** Gather the evidence scope's facts of this segment too (SegmentScopeCollector), for the main thread to merge in log order. */
+  scope?: boolean;
   segmentFile: ArchiveFile | null;
   chainFile: ArchiveFile | null;
 }
@@ -25,6 +28,8 @@ export interface SegmentJobResult {
   /** Why a .gz segment did not decode. */
   unreadable: string | null;
   bytesRead: number;
+  /** When the job asked for it. */
+  scope?: SegmentScope;
 }
 
 export type ProgressListener = (bytes: number, entries: number) => void;

@@ -18,6 +18,7 @@ import { IndexSession } from './index/session.node.ts';
 import { RowSender } from './index/rows.node.ts';
 import type { RunMeta } from './index/writer.node.ts';
 import type { EventKind } from '../../shared/core/event-row.ts';
+import type { ScopeAnalyzer } from '../../shared/core/scope.ts';
 import { resolve } from 'node:path';
 
 export interface VerifyProgress {
@@ -34,6 +35,11 @@ export interface VerifyOptions {
   onProgress?: (p: VerifyProgress) => void;
   /** Sees every entry as it is read (in-process only: setting it keeps the work on this thread). */
   onEntry?: EntryListener;
+  /**
+   * Works out the evidence scope in the same pass. Unlike onEntry it keeps the segment workers: each
+   * parses its segment's entries into compact facts, merged into the analyzer in log order.
+   */
+  scope?: ScopeAnalyzer;
   /** Index every entry into this case database in the same pass (the evidence is read once). */
   index?: { dbPath: string; run: RunMeta };
 }
@@ -187,13 +193,21 @@ async function directoryDigest(opened: OpenedArchive, known: Map<string, string>
 
 // ---------- directory and plain tar: one job per segment, on worker threads when it pays ----------
 
-/** Sends each entry of segment `seq` to the index (when indexing) and to the caller's own listener. */
-function entryListener(sender: RowSender | null, seq: number, own: EntryListener | undefined): EntryListener | undefined {
-  if (!sender) return own;
+/** Sends each entry of segment `seq` to the index (when indexing), to the scope on this thread and to the caller's own listener. */
+function entryListener(sender: RowSender | null, seq: number, own: EntryListener | undefined, scope: ScopeAnalyzer | undefined): EntryListener | undefined {
+  const mine: EntryListener | undefined = scope
+    ? own
+      ? (i, b, o, l) => {
+          scope.entry(i, b);
+          own(i, b, o, l);
+        }
+      : (i, b) => scope.entry(i, b)
+    : own;
+  if (!sender) return mine;
   return (i, b, o, l) => {
     sender.segmentSeq = seq;
     sender.entry(i, b, o, l);
-    own?.(i, b, o, l);
+    mine?.(i, b, o, l);
   };
 }
 
@@ -211,6 +225,7 @@ async function checkRandomAccess(opened: OpenedArchive, inputs: SegmentCheckInpu
     seq,
     input,
     ...(indexing ? { index: { archiveId: indexing.session.archiveId, kind: indexing.kind, dbPath: indexing.session.dbPath } } : {}),
+    ...(options.scope ? { scope: true } : {}),
     segmentFile: opened.files.get(input.segment.path) ?? null,
     chainFile: opened.files.get(input.segment.chain) ?? null,
   }));
@@ -227,7 +242,7 @@ async function checkRandomAccess(opened: OpenedArchive, inputs: SegmentCheckInpu
     try {
       const out: SegmentJobResult[] = [];
       for (const job of jobs) {
-        const r = await runSegmentJob(job, nodeHashing, entryListener(sender, job.seq, options.onEntry), progress, sender ? () => sender.drain() : undefined);
+        const r = await runSegmentJob(job, nodeHashing, entryListener(sender, job.seq, options.onEntry, options.scope), progress, sender ? () => sender.drain() : undefined);
         if (sender && r.result.entriesRead === null) await sender.drop(job.input.segment.first, job.input.segment.count);
         out.push(r);
       }
@@ -242,7 +257,21 @@ async function checkRandomAccess(opened: OpenedArchive, inputs: SegmentCheckInpu
     return { workerData: { indexPort }, transferList: [indexPort] };
   } : undefined);
   try {
-    return await Promise.all(jobs.map((job) => pool.run(job, progress)));
+    // Segments finish out of order; each one's scope facts wait only until those before it are merged, then are dropped.
+    const scope = options.scope;
+    const waiting = new Map<number, SegmentJobResult>();
+    let nextMerge = 0;
+    const merge = (seq: number, r: SegmentJobResult): SegmentJobResult => {
+      if (!scope) return r;
+      waiting.set(seq, r);
+      for (let w = waiting.get(nextMerge); w; w = waiting.get(nextMerge)) {
+        waiting.delete(nextMerge++);
+        if (w.scope) scope.segment(w.scope);
+        delete w.scope;
+      }
+      return r;
+    };
+    return await Promise.all(jobs.map((job) => pool.run(job, progress).then((r) => merge(job.seq, r))));
   } finally {
     await pool.close();
   }
@@ -270,7 +299,7 @@ async function streamTarGz(opened: OpenedArchive, inputs: SegmentCheckInput[], h
     seenChain: boolean;
   }
   const states = inputs.map((input, seq): State => ({
-    checker: new SegmentChecker(input, hashing, entryListener(sender, seq, options.onEntry)),
+    checker: new SegmentChecker(input, hashing, entryListener(sender, seq, options.onEntry, options.scope)),
     segHash: null, chainHash: null, gz: null, unreadable: null, seenSegment: false, seenChain: false,
   }));
   const bySegment = new Map<string, State>();

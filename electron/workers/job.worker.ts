@@ -35,7 +35,7 @@ port.once('message', async (job: JobRequest) => {
         anchors: job.anchors,
         index: { dbPath: job.dbPath, run: job.run },
         onProgress: (p) => send({ type: 'progress', phase: p.phase, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal }),
-        onEntry: (index, bytes) => scope.entry(index, bytes),
+        scope,
       });
       const scoped = scope.finish();
       saveIndexedScope(job.dbPath, job.path, scoped);

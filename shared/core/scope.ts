@@ -1,5 +1,6 @@
 // Evidence scope of an archive in one pass over its entries: the audit policies in force (sealed or supplied), their blind spots, events that contradict them, and time gaps.
-import { AuditPolicyError, OUTSIDE_THE_API_SERVER, POLICY_FILE_ANNOTATION, POLICY_SHA256_ANNOTATION, blindSpots, contradiction, parseAuditPolicy, type AuditPolicy, type BlindSpot, type PolicyContradiction } from './audit-policy.ts';
+// The pass can also be split: segment workers parse their entries into compact SegmentScope facts, merged here in log order.
+import { AuditPolicyError, attributesOfEvent, OUTSIDE_THE_API_SERVER, POLICY_FILE_ANNOTATION, POLICY_SHA256_ANNOTATION, blindSpots, contradiction, parseAuditPolicy, type AuditPolicy, type BlindSpot, type PolicyContradiction } from './audit-policy.ts';
 import { eventTime, TimeGapDetector, type TimeGapReport } from './time-gaps.ts';
 
 const MAX_LISTED = 100;
@@ -82,6 +83,43 @@ export class ScopeAnalyzer {
     if (this.listed.length < MAX_LISTED) this.listed.push({ index, ...c });
   }
 
+  /**
+   * The facts a SegmentScopeCollector gathered from one segment, merged in log order (segments in
+   * manifest order, as the serial pass reads them): the same result as entry() on each of its entries.
+   * The policy in force is only known here, so contradictions are decided here, once per distinct request.
+   */
+  segment(s: SegmentScope): void {
+    let nextPolicy = 0;
+    // Decisions of the policy in force for each distinct request of this segment; reset when the policy changes.
+    let decided: (PolicyContradiction | null | undefined)[] = new Array(s.requests.length);
+    for (let k = 0; k <= s.events; k++) {
+      while (nextPolicy < s.policies.length && s.policies[nextPolicy]!.beforeEvent === k) {
+        const p = s.policies[nextPolicy++]!;
+        const text = decoder.decode(p.bytes);
+        const before = this.current;
+        this.sealedPolicy(p.index, JSON.parse(text) as Record<string, unknown>, p.bytes);
+        if (this.current !== before) decided = new Array(s.requests.length);
+      }
+      if (k === s.events) break;
+      const index = s.indexes[k]!;
+      this.events++;
+      this.gaps.add(index, s.times[k]!);
+      if (!this.current) {
+        this.withoutPolicy++;
+        continue;
+      }
+      const r = s.kinds[k]!;
+      if (r === NO_REQUEST) continue;
+      let c = decided[r];
+      if (c === undefined) c = decided[r] = contradiction(this.current, s.requests[r]) ?? null;
+      if (!c) continue;
+      this.contradicting++;
+      if (c.levelMismatch) this.levelMismatches++;
+      if (c.omittedStage) this.omittedStages++;
+      if (this.listed.length < MAX_LISTED) this.listed.push({ index, ...c });
+    }
+  }
+
   finish(): Scope {
     return {
       policies: this.policies,
@@ -108,5 +146,102 @@ export class ScopeAnalyzer {
     const file = meta?.annotations?.[POLICY_FILE_ANNOTATION];
     this.current = policy;
     this.policies.push({ source: 'sealed', entryIndex: index, sha256: typeof sha === 'string' ? sha : null, file: typeof file === 'string' ? file : null, rules: policy.rules.length, blindSpots: blindSpots(policy) });
+  }
+}
+
+/** What one segment contributes to the scope, without a policy: one number per event in typed arrays, plus each distinct request once. */
+export interface SegmentScope {
+  events: number;
+  /** Entry index of each event. */
+  indexes: Float64Array;
+  /** Its time (eventTime), NaN when it has none. */
+  times: Float64Array;
+  /** Which of `requests` it is, or NO_REQUEST when the policy cannot judge it (no verb or requestURI). */
+  kinds: Uint32Array;
+  /**
+   * Distinct requests, each reduced to what contradiction() reads (user, verb, requestURI without its
+   * query, objectRef, level, stage): a log repeats the same few thousand, so a policy decides each once.
+   */
+  requests: Record<string, unknown>[];
+  /** Sealed-policy entries (rare), before the event numbered beforeEvent in this segment. */
+  policies: { index: number; beforeEvent: number; bytes: Uint8Array }[];
+}
+
+export const NO_REQUEST = 0xffffffff;
+
+/** Gathers a SegmentScope from one segment's entries, in a segment worker: the JSON parsing, which is the cost, happens here. */
+export class SegmentScopeCollector {
+  private n = 0;
+  private indexes = new Float64Array(4096);
+  private times = new Float64Array(4096);
+  private kinds = new Uint32Array(4096);
+  private readonly requests: Record<string, unknown>[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly policies: SegmentScope['policies'] = [];
+
+  /** The entries of one segment, in order; decides exactly as ScopeAnalyzer.entry which are events and policies. */
+  entry(index: number, bytes: Uint8Array): void {
+    if (bytes.length === 0 || bytes[0] !== 0x7b) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(decoder.decode(bytes));
+    } catch {
+      return;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    const o = value as Record<string, unknown>;
+    if (o.kind === 'Policy' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('audit.k8s.io/')) {
+      // Copied (new Uint8Array, not slice: on a Buffer that is a view): the entry's bytes are a view of a reused read buffer.
+      this.policies.push({ index, beforeEvent: this.n, bytes: new Uint8Array(bytes) });
+      return;
+    }
+    if (o.kind !== 'Event' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('audit.k8s.io/')) return;
+    if (this.n === this.indexes.length) this.grow();
+    const k = this.n++;
+    this.indexes[k] = index;
+    this.times[k] = eventTime(o) ?? NaN;
+    this.kinds[k] = this.request(o);
+  }
+
+  finish(): SegmentScope {
+    const n = this.n;
+    return { events: n, indexes: this.indexes.slice(0, n), times: this.times.slice(0, n), kinds: this.kinds.slice(0, n), requests: this.requests, policies: this.policies };
+  }
+
+  private request(e: Record<string, unknown>): number {
+    if (!attributesOfEvent(e)) return NO_REQUEST;
+    const uri = e.requestURI as string;
+    const q = uri.indexOf('?');
+    const user = (e.user && typeof e.user === 'object' ? e.user : {}) as Record<string, unknown>;
+    const r: Record<string, unknown> = {
+      verb: e.verb,
+      // The query never reaches the policy (attributesOfEvent cuts it) and is what makes most requests unique.
+      requestURI: q < 0 ? uri : uri.slice(0, q),
+      user: { ...(typeof user.username === 'string' ? { username: user.username } : {}), groups: Array.isArray(user.groups) ? user.groups.filter((g) => typeof g === 'string') : [] },
+    };
+    const ref = e.objectRef;
+    if (ref && typeof ref === 'object' && !Array.isArray(ref)) {
+      const o = ref as Record<string, unknown>;
+      const s = (v: unknown): string => (typeof v === 'string' ? v : '');
+      r.objectRef = { apiGroup: s(o.apiGroup), resource: s(o.resource), subresource: s(o.subresource), namespace: s(o.namespace), name: s(o.name) };
+    }
+    if (typeof e.level === 'string') r.level = e.level;
+    if (typeof e.stage === 'string') r.stage = e.stage;
+    const key = JSON.stringify(r);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.requests.length;
+      this.ids.set(key, id);
+      this.requests.push(r);
+    }
+    return id;
+  }
+
+  private grow(): void {
+    const size = this.indexes.length * 2;
+    const grown = <T extends Float64Array | Uint32Array>(a: T, b: T): T => (b.set(a), b);
+    this.indexes = grown(this.indexes, new Float64Array(size));
+    this.times = grown(this.times, new Float64Array(size));
+    this.kinds = grown(this.kinds, new Uint32Array(size));
   }
 }

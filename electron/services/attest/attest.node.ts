@@ -165,7 +165,7 @@ export async function attest(o: AttestOptions): Promise<AttestResult> {
     const report = await verifyArchive(o.archivePath, {
       policy: o.policy,
       anchors: o.anchors,
-      onEntry: (index: number, bytes: Uint8Array) => scope.entry(index, bytes),
+      scope,
       index: { dbPath, run: { tool: TOOL_NAME, toolVersion: TOOL_VERSION, startedAt, keys: o.keys, quorum: o.policy.quorum, expectedOrigin: o.policy.origin, anchors: o.anchors.map((a) => ({ path: a.path, note: a.note.text })) } },
     });
     const inventory = await archiveInventory(o.archivePath, report, digest);
