@@ -1,6 +1,6 @@
 // Evidence excerpts (docs/excerpt-format.md): chosen entries of an archive, each with a C2SP tlog-proof against one checkpoint, sensitive ones withheld by leaf hash; and their offline check.
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, open, opendir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import { bytesEqual, decodeUtf8Strict, fromBase64Strict, toBase64 } from '../../shared/core/bytes.ts';
@@ -494,97 +494,6 @@ function limitOf(rel: string): number {
   return REDACTED_LIMIT;
 }
 
-/** Reads every file of a directory excerpt or of a .tar.gz one, each within its bound; names outside the layout are problems. */
-async function readExcerptFiles(path: string, problems: string[]): Promise<Map<string, Read>> {
-  const files = new Map<string, Read>();
-  let st;
-  try {
-    st = await stat(path);
-  } catch {
-    throw new UsageError(`verify-excerpt: ${path}: no such file or directory`);
-  }
-  if (st.isDirectory()) {
-    const walk = async (rel: string): Promise<void> => {
-      for (const d of await readdir(join(path, rel), { withFileTypes: true })) {
-        const r = rel ? `${rel}/${d.name}` : d.name;
-        if (d.isDirectory() && r === 'items') await walk(r);
-        else if (!d.isFile() || !NAME.test(r)) problems.push(`unexpected ${d.isDirectory() ? 'folder' : 'file'} ${r} in the excerpt`);
-        else if (r.endsWith('.entry')) files.set(r, { kind: 'entry', digest: await digestEntry(join(path, r)) });
-        else {
-          try {
-            files.set(r, { kind: 'bytes', bytes: await readBoundedFile(join(path, r), limitOf(r), 'excerpt file') });
-          } catch (e) {
-            if (!(e instanceof InputFileError && e.reason === 'too-large')) throw e;
-            files.set(r, { kind: 'too-large', limit: limitOf(r) });
-          }
-        }
-      }
-    };
-    await walk('');
-    return files;
-  }
-  const { fh } = await openRegularFile(path, 'excerpt');
-  const head = Buffer.alloc(2);
-  await fh.read(head, 0, 2, 0);
-  await fh.close();
-  if (!isGzip(head)) throw new UsageError(`verify-excerpt: ${path} is neither a directory nor a gzip-compressed tar`);
-  type Pending = { rel: string; parts: Uint8Array[]; n: number; hash?: ReturnType<typeof nodeHashing.create>; lf: boolean; held: number };
-  let pending: Pending | null = null;
-  const parser = new TarParser({
-    member(m) {
-      pending = null;
-      if (m.kind === 'directory' && m.path === 'items') return;
-      if (m.kind !== 'file' || !NAME.test(m.path)) {
-        problems.push(`unexpected ${m.kind === 'directory' ? 'folder' : 'member'} ${m.rawName} in the excerpt`);
-        return;
-      }
-      if (files.has(m.path)) {
-        problems.push(`${m.path} appears twice in the excerpt`);
-        return;
-      }
-      pending = { rel: m.path, parts: [], n: 0, lf: false, held: -1, ...(m.path.endsWith('.entry') ? { hash: nodeHashing.create().update(Uint8Array.of(0)) } : {}) };
-    },
-    data(_m, chunk) {
-      const p = pending as Pending | null;
-      if (!p || chunk.length === 0) return;
-      p.n += chunk.length;
-      if (p.hash) {
-        // Same rule as verify-proof --entry: one trailing LF is how a line is saved; any other LF is in the bytes.
-        if (p.n > MAX_LINE_BYTES + 1) return;
-        if (p.held >= 0) {
-          p.hash.update(Uint8Array.of(p.held));
-          if (p.held === 0x0a) p.lf = true;
-        }
-        const body = chunk.subarray(0, chunk.length - 1);
-        p.hash.update(body);
-        if (body.includes(0x0a)) p.lf = true;
-        p.held = chunk[chunk.length - 1]!;
-      } else if (p.n <= limitOf(p.rel)) p.parts.push(chunk.slice());
-    },
-    memberEnd() {
-      const p = pending as Pending | null;
-      pending = null;
-      if (!p) return;
-      if (p.hash) {
-        if (p.n > MAX_LINE_BYTES + 1) files.set(p.rel, { kind: 'entry', digest: 'too-long' });
-        else {
-          if (p.held >= 0 && p.held !== 0x0a) p.hash.update(Uint8Array.of(p.held));
-          files.set(p.rel, { kind: 'entry', digest: { length: p.held === 0x0a ? p.n - 1 : p.n, hasLineFeed: p.lf, leaf: p.hash.digest() } });
-        }
-      } else if (p.n > limitOf(p.rel)) files.set(p.rel, { kind: 'too-large', limit: limitOf(p.rel) });
-      else files.set(p.rel, { kind: 'bytes', bytes: Buffer.concat(p.parts) });
-    },
-  });
-  try {
-    for await (const chunk of tarStream(path, 'tar.gz')) parser.push(chunk);
-    parser.end();
-  } catch (e) {
-    if (!(e instanceof TarFormatError || e instanceof GzipFormatError)) throw e;
-    problems.push(`${path} is not a readable .tar.gz excerpt: ${e.message}`);
-  }
-  return files;
-}
-
 /**
  * An entry file's digest, as verify-proof --entry takes it (one trailing LF dropped). Most entries are
  * a few kilobytes: they are read whole, and only a larger one is streamed, so thousands of items do not
@@ -652,132 +561,353 @@ function parseManifest(bytes: Uint8Array, problems: string[]): ExcerptManifest |
   return m as unknown as ExcerptManifest;
 }
 
+/** Where an item's files have got to while the excerpt streams past. */
+interface ItemParts {
+  proof?: Read;
+  entry?: Read;
+  redacted?: boolean;
+}
+
+/**
+ * Checks the files of an excerpt as they come, in any order: what arrives before the manifest and the
+ * checkpoint is held until they are known, and an item is checked, and its bytes let go, as soon as its
+ * files are all there. Written in the layout's order, at most one item is held at a time.
+ */
+class ExcerptChecker {
+  manifest: ExcerptManifest | null = null;
+  private manifestSeen = false;
+  private ckptSeen = false;
+  private ckptBytes: Uint8Array | null = null;
+  private early: [string, Read][] = [];
+  private pending = new Map<number, ItemParts>();
+  private done: Uint8Array = new Uint8Array(0);
+  /** Which files of each item came (1 proof, 2 entry, 4 redacted view): a repeated member is named. */
+  private got: Uint8Array = new Uint8Array(0);
+
+  constructor(private readonly out: ExcerptVerdict, private readonly policy: TrustPolicy) {}
+
+  /** Position of the manifest's item for `index`, or -1. */
+  position(index: number): number {
+    const items = this.manifest!.items;
+    let lo = 0;
+    let hi = items.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = items[mid]!.index;
+      if (v === index) return mid;
+      if (v < index) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  file(rel: string, read: Read): void {
+    const problems = this.out.problems;
+    if (rel === 'manifest.json') {
+      this.manifestSeen = true;
+      if (read.kind === 'too-large') problems.push(`manifest.json is larger than any valid one (${read.limit} bytes)`);
+      else if (read.kind === 'bytes') this.setManifest(read.bytes);
+      return;
+    }
+    if (!this.manifestSeen) {
+      this.early.push([rel, read]);
+      return;
+    }
+    const m = this.manifest;
+    if (!m) return;
+    if (rel === 'checkpoint') {
+      this.setCheckpoint(read);
+      for (const k of [...this.pending.keys()]) this.tryCheck(k, false);
+      return;
+    }
+    const [, , index, ext] = NAME.exec(rel)!;
+    const k = this.position(Number(index));
+    if (k < 0) {
+      problems.push(`${rel} belongs to no item of the manifest`);
+      return;
+    }
+    const bit = ext === 'tlog-proof' ? 1 : ext === 'entry' ? 2 : 4;
+    if (this.got[k]! & bit) {
+      problems.push(`${rel} appears twice in the excerpt`);
+      return;
+    }
+    this.got[k]! |= bit;
+    const check = this.out.items[k]!;
+    if (this.done[k]) {
+      // Checked already from its proof: only a file a withheld item must not have can still fail it.
+      if (ext === 'entry' && check.status === 'withheld' && check.ok) {
+        check.ok = false;
+        check.reason = `withheld item has an entry file ${rel}`;
+      }
+      return;
+    }
+    const parts = this.pending.get(k) ?? {};
+    this.pending.set(k, parts);
+    if (ext === 'tlog-proof') parts.proof = read;
+    else if (ext === 'entry') parts.entry = read;
+    else parts.redacted = true;
+    this.tryCheck(k, false);
+  }
+
+  private setManifest(bytes: Uint8Array): void {
+    const manifest = parseManifest(bytes, this.out.problems);
+    if (!manifest) return;
+    const out = this.out;
+    this.manifest = manifest;
+    out.origin = manifest.origin;
+    out.size = manifest.checkpoint.size;
+    out.root = manifest.checkpoint.root;
+    out.complete = manifest.complete;
+    out.selection = manifest.selection;
+    out.source = manifest.source;
+    this.done = new Uint8Array(manifest.items.length);
+    this.got = new Uint8Array(manifest.items.length);
+    for (const item of manifest.items) {
+      const check: ExcerptItemCheck = { index: item.index, status: item.status, ok: false, reason: '' };
+      if (item.status === 'withheld') {
+        check.reasons = item.reasons!;
+        check.redacted = item.redacted === true;
+      }
+      out.items.push(check);
+    }
+    for (const [rel, read] of this.early.splice(0)) this.file(rel, read);
+  }
+
+  private setCheckpoint(read: Read): void {
+    const manifest = this.manifest!;
+    this.ckptSeen = true;
+    if (read.kind === 'too-large') return void this.out.problems.push(`checkpoint is larger than any valid one (${read.limit} bytes)`);
+    if (read.kind !== 'bytes') return void this.out.problems.push('checkpoint is not readable');
+    try {
+      const c = parseCheckpointText(parseNote(read.bytes).text);
+      if (c.origin !== manifest.origin) this.out.problems.push(`the checkpoint's origin is ${JSON.stringify(c.origin)}, the manifest says ${JSON.stringify(manifest.origin)}`);
+      else if (c.size !== manifest.checkpoint.size || toBase64(c.root) !== manifest.checkpoint.root) this.out.problems.push(`the checkpoint (size ${c.sizeText}, root ${toBase64(c.root)}) is not the one the manifest names (size ${manifest.checkpoint.size}, root ${manifest.checkpoint.root})`);
+      else this.ckptBytes = read.bytes;
+    } catch (e) {
+      if (!(e instanceof NoteError)) throw e;
+      this.out.problems.push(`checkpoint is not a valid checkpoint note: ${e.message}`);
+    }
+  }
+
+  /** Checks item k when its files are all there (or, at the end, with whatever came). */
+  private tryCheck(k: number, final: boolean): void {
+    const parts = this.pending.get(k);
+    if (!parts || this.done[k]) return;
+    const item = this.manifest!.items[k]!;
+    if (!final && (!this.ckptSeen || !parts.proof || (item.status === 'disclosed' ? !parts.entry : item.redacted === true && !parts.redacted))) return;
+    this.pending.delete(k);
+    this.done[k] = 1;
+    const check = this.out.items[k]!;
+    const reason = this.verdictOf(item, parts);
+    if (reason === null) {
+      check.ok = true;
+      check.reason = item.status === 'withheld' ? `withheld, leaf ${item.leaf} is at index ${item.index} of the signed tree` : `disclosed, ${this.lastReason}`;
+    } else check.reason = reason;
+  }
+
+  private lastReason = '';
+
+  /** null when the item holds, else why not (the checks of docs/excerpt-format.md §6, 3-4). */
+  private verdictOf(item: ExcerptItem, parts: ItemParts): string | null {
+    const proofRel = itemPath(item.index, 'tlog-proof');
+    const entryRel = itemPath(item.index, 'entry');
+    const p = parts.proof;
+    if (!p) return `${proofRel} is missing`;
+    if (p.kind === 'too-large') return `${proofRel} is larger than any valid one (${p.limit} bytes)`;
+    if (p.kind !== 'bytes') return `${proofRel} is not readable`;
+    let digest: EntryDigest;
+    if (item.status === 'disclosed') {
+      const f = parts.entry;
+      if (!f || f.kind !== 'entry') return `${entryRel} is missing`;
+      if (f.digest === 'too-long') return `${entryRel} is longer than any well-formed entry (256 MiB)`;
+      if (toBase64(f.digest.leaf) !== item.leaf) return `${entryRel} does not hash to the manifest's leaf: the entry was changed (its leaf is ${toBase64(f.digest.leaf)})`;
+      if (f.digest.length !== item.length) return `${entryRel} is ${f.digest.length} bytes, the manifest says ${item.length}`;
+      digest = f.digest;
+    } else {
+      if (parts.entry) return `withheld item has an entry file ${entryRel}`;
+      if (item.redacted && !parts.redacted) return `${itemPath(item.index, 'redacted.json')} is missing`;
+      digest = withheldDigest(fromBase64Strict(item.leaf)!);
+    }
+    const v: ProofVerdict = verifyProof(p.bytes, digest, this.policy);
+    if (!v.proven) return v.reason;
+    if (v.index !== item.index) return `${proofRel} proves index ${v.index}, not ${item.index}`;
+    // verifyProof accepted it, so it parses; its checkpoint must be the excerpt's, byte for byte.
+    const embedded = parseProof(p.bytes).checkpointBytes;
+    const manifest = this.manifest!;
+    if (this.ckptBytes === null || !bytesEqual(embedded, this.ckptBytes)) return `the proof is against another checkpoint (size ${v.size}, root ${v.root}) than the excerpt's (size ${manifest.checkpoint.size}, root ${manifest.checkpoint.root})`;
+    this.lastReason = v.reason;
+    if (this.out.cosignatures.length === 0) this.out.cosignatures = v.cosignatures;
+    return null;
+  }
+
+  /** After the last file: items still waiting are checked with what came, then the complete ranges. */
+  finish(): void {
+    const out = this.out;
+    if (!this.manifestSeen) out.problems.push('manifest.json is missing');
+    const manifest = this.manifest;
+    if (!manifest) return;
+    if (!this.ckptSeen) {
+      out.problems.push('checkpoint is missing');
+      this.ckptSeen = true;
+    }
+    for (let k = 0; k < manifest.items.length; k++) {
+      if (this.done[k]) continue;
+      if (!this.pending.has(k)) this.pending.set(k, {});
+      this.tryCheck(k, true);
+    }
+    for (const r of manifest.complete) {
+      if (r.last >= manifest.checkpoint.size) out.problems.push(`the complete range ${r.first}..${r.last} reaches beyond the checkpoint's tree size ${manifest.checkpoint.size}`);
+      const absent: number[] = [];
+      // Items are sorted and distinct: walk them alongside the range instead of a set of every index.
+      let k = 0;
+      while (k < manifest.items.length && manifest.items[k]!.index < r.first) k++;
+      for (let i = r.first; i <= r.last && absent.length <= 10; i++) {
+        if (k < manifest.items.length && manifest.items[k]!.index === i) k++;
+        else absent.push(i);
+      }
+      if (absent.length) out.problems.push(`${absent.length > 10 ? 'more than 10 indices are' : absent.length === 1 ? `index ${absent[0]} is` : `indices ${absent.join(', ')} are`} missing from the complete range ${r.first}..${r.last}: the excerpt does not account for every entry it claims`);
+    }
+    out.disclosed = manifest.items.filter((i) => i.status === 'disclosed').length;
+    out.withheld = manifest.items.length - out.disclosed;
+    out.valid = out.problems.length === 0 && out.items.every((i) => i.ok);
+  }
+}
+
+async function readSmall(file: string, rel: string): Promise<Read> {
+  try {
+    return { kind: 'bytes', bytes: await readBoundedFile(file, limitOf(rel), 'excerpt file') };
+  } catch (e) {
+    if (!(e instanceof InputFileError && e.reason === 'too-large')) throw e;
+    return { kind: 'too-large', limit: limitOf(rel) };
+  }
+}
+
+/**
+ * A directory excerpt: items/ is listed as a stream (two million names are never held), marking which
+ * files each manifest item has, then each item's files are read in the manifest's order, checked, and
+ * let go.
+ */
+async function checkDirectory(path: string, checker: ExcerptChecker, problems: string[]): Promise<void> {
+  const top = new Set<string>();
+  for await (const d of await opendir(path)) {
+    if (d.isDirectory() && d.name === 'items') top.add('items');
+    else if (!d.isFile() || !NAME.test(d.name)) problems.push(`unexpected ${d.isDirectory() ? 'folder' : 'file'} ${d.name} in the excerpt`);
+    else top.add(d.name);
+  }
+  for (const rel of ['manifest.json', 'checkpoint']) if (top.has(rel)) checker.file(rel, await readSmall(join(path, rel), rel));
+  const m = checker.manifest;
+  const bits = new Uint8Array(m ? m.items.length : 0);
+  const EXT_BIT: Record<string, number> = { 'tlog-proof': 1, entry: 2, 'redacted.json': 4 };
+  if (top.has('items')) {
+    for await (const d of await opendir(join(path, 'items'))) {
+      const r = `items/${d.name}`;
+      const name = NAME.exec(r);
+      if (!d.isFile() || !name) problems.push(`unexpected ${d.isDirectory() ? 'folder' : 'file'} ${r} in the excerpt`);
+      else if (m) {
+        const k = checker.position(Number(name[2]));
+        if (k < 0) problems.push(`${r} belongs to no item of the manifest`);
+        else bits[k]! |= EXT_BIT[name[3]!]!;
+      }
+    }
+  }
+  if (!m) return;
+  for (let k = 0; k < bits.length; k++) {
+    const index = m.items[k]!.index;
+    if (bits[k]! & 1) checker.file(itemPath(index, 'tlog-proof'), await readSmall(join(path, itemPath(index, 'tlog-proof')), itemPath(index, 'tlog-proof')));
+    if (bits[k]! & 2) checker.file(itemPath(index, 'entry'), { kind: 'entry', digest: await digestEntry(join(path, itemPath(index, 'entry'))) });
+    // Only its presence counts (§5): a redacted view is not read.
+    if (bits[k]! & 4) checker.file(itemPath(index, 'redacted.json'), { kind: 'bytes', bytes: new Uint8Array(0) });
+  }
+}
+
+/** A .tar.gz excerpt, member by member as it decompresses: entries hashed as they stream, other files within their bound. */
+async function checkTarGz(path: string, checker: ExcerptChecker, problems: string[]): Promise<void> {
+  type Pending = { rel: string; parts: Uint8Array[]; n: number; hash?: ReturnType<typeof nodeHashing.create>; lf: boolean; held: number };
+  let pending: Pending | null = null;
+  // Repeated top files are named here; repeated item files by the checker, which keeps a bit per file of an item.
+  const seenTop = new Set<string>();
+  const parser = new TarParser({
+    member(m) {
+      pending = null;
+      if (m.kind === 'directory' && m.path === 'items') return;
+      if (m.kind !== 'file' || !NAME.test(m.path)) {
+        problems.push(`unexpected ${m.kind === 'directory' ? 'folder' : 'member'} ${m.rawName} in the excerpt`);
+        return;
+      }
+      if (seenTop.has(m.path)) {
+        problems.push(`${m.path} appears twice in the excerpt`);
+        return;
+      }
+      if (!m.path.startsWith('items/')) seenTop.add(m.path);
+      pending = { rel: m.path, parts: [], n: 0, lf: false, held: -1, ...(m.path.endsWith('.entry') ? { hash: nodeHashing.create().update(Uint8Array.of(0)) } : {}) };
+    },
+    data(_m, chunk) {
+      const p = pending as Pending | null;
+      if (!p || chunk.length === 0) return;
+      p.n += chunk.length;
+      if (p.hash) {
+        // Same rule as verify-proof --entry: one trailing LF is how a line is saved; any other LF is in the bytes.
+        if (p.n > MAX_LINE_BYTES + 1) return;
+        if (p.held >= 0) {
+          p.hash.update(Uint8Array.of(p.held));
+          if (p.held === 0x0a) p.lf = true;
+        }
+        const body = chunk.subarray(0, chunk.length - 1);
+        p.hash.update(body);
+        if (body.includes(0x0a)) p.lf = true;
+        p.held = chunk[chunk.length - 1]!;
+      } else if (p.rel.endsWith('.redacted.json')) {
+        // only its presence counts (§5)
+      } else if (p.n <= limitOf(p.rel)) p.parts.push(chunk.slice());
+    },
+    memberEnd() {
+      const p = pending as Pending | null;
+      pending = null;
+      if (!p) return;
+      if (p.hash) {
+        if (p.n > MAX_LINE_BYTES + 1) checker.file(p.rel, { kind: 'entry', digest: 'too-long' });
+        else {
+          if (p.held >= 0 && p.held !== 0x0a) p.hash.update(Uint8Array.of(p.held));
+          checker.file(p.rel, { kind: 'entry', digest: { length: p.held === 0x0a ? p.n - 1 : p.n, hasLineFeed: p.lf, leaf: p.hash.digest() } });
+        }
+      } else if (p.n > limitOf(p.rel) && !p.rel.endsWith('.redacted.json')) checker.file(p.rel, { kind: 'too-large', limit: limitOf(p.rel) });
+      else checker.file(p.rel, { kind: 'bytes', bytes: Buffer.concat(p.parts) });
+    },
+  });
+  try {
+    for await (const chunk of tarStream(path, 'tar.gz')) parser.push(chunk);
+    parser.end();
+  } catch (e) {
+    if (!(e instanceof TarFormatError || e instanceof GzipFormatError)) throw e;
+    problems.push(`${path} is not a readable .tar.gz excerpt: ${e.message}`);
+  }
+}
+
 /**
  * Checks an excerpt offline (docs/excerpt-format.md §6): layout and manifest, the checkpoint, each item's
  * tlog-proof with verifyProof (from the entry's bytes, or from the manifest's leaf hash when withheld),
- * each disclosed entry against its leaf, and every complete range.
+ * each disclosed entry against its leaf, and every complete range. The excerpt is read once, as a
+ * stream: memory holds the manifest and one verdict per item, not the items' files.
  */
 export async function verifyExcerpt(path: string, policy: TrustPolicy): Promise<ExcerptVerdict> {
   const problems: string[] = [];
   const out: ExcerptVerdict = { valid: false, problems, items: [], origin: null, size: null, root: null, complete: [], selection: null, source: null, cosignatures: [], disclosed: 0, withheld: 0 };
-  const files = await readExcerptFiles(path, problems);
-  const small = (rel: string): Uint8Array | string => {
-    const f = files.get(rel);
-    if (!f) return `${rel} is missing`;
-    if (f.kind === 'too-large') return `${rel} is larger than any valid one (${f.limit} bytes)`;
-    if (f.kind !== 'bytes') return `${rel} is not readable`;
-    return f.bytes;
-  };
-  const mBytes = small('manifest.json');
-  if (typeof mBytes === 'string') {
-    problems.push(mBytes);
-    return out;
+  let st;
+  try {
+    st = await stat(path);
+  } catch {
+    throw new UsageError(`verify-excerpt: ${path}: no such file or directory`);
   }
-  const manifest = parseManifest(mBytes, problems);
-  if (!manifest) return out;
-  out.origin = manifest.origin;
-  out.size = manifest.checkpoint.size;
-  out.root = manifest.checkpoint.root;
-  out.complete = manifest.complete;
-  out.selection = manifest.selection;
-  out.source = manifest.source;
-
-  const ckpt = small('checkpoint');
-  let ckptBytes: Uint8Array | null = null;
-  if (typeof ckpt === 'string') problems.push(ckpt);
+  const checker = new ExcerptChecker(out, policy);
+  if (st.isDirectory()) await checkDirectory(path, checker, problems);
   else {
-    try {
-      const c = parseCheckpointText(parseNote(ckpt).text);
-      if (c.origin !== manifest.origin) problems.push(`the checkpoint's origin is ${JSON.stringify(c.origin)}, the manifest says ${JSON.stringify(manifest.origin)}`);
-      else if (c.size !== manifest.checkpoint.size || toBase64(c.root) !== manifest.checkpoint.root) problems.push(`the checkpoint (size ${c.sizeText}, root ${toBase64(c.root)}) is not the one the manifest names (size ${manifest.checkpoint.size}, root ${manifest.checkpoint.root})`);
-      else ckptBytes = ckpt;
-    } catch (e) {
-      if (!(e instanceof NoteError)) throw e;
-      problems.push(`checkpoint is not a valid checkpoint note: ${e.message}`);
-    }
+    const { fh } = await openRegularFile(path, 'excerpt');
+    const head = Buffer.alloc(2);
+    await fh.read(head, 0, 2, 0);
+    await fh.close();
+    if (!isGzip(head)) throw new UsageError(`verify-excerpt: ${path} is neither a directory nor a gzip-compressed tar`);
+    await checkTarGz(path, checker, problems);
   }
-
-  const listed = new Set(manifest.items.map((i) => i.index));
-  for (const rel of files.keys()) {
-    const m = NAME.exec(rel);
-    if (m?.[2] !== undefined && !listed.has(Number(m[2]))) problems.push(`${rel} belongs to no item of the manifest`);
-  }
-  for (const item of manifest.items) {
-    const check: ExcerptItemCheck = { index: item.index, status: item.status, ok: false, reason: '' };
-    if (item.status === 'withheld') {
-      check.reasons = item.reasons!;
-      check.redacted = item.redacted === true;
-    }
-    out.items.push(check);
-    const fail = (why: string) => {
-      check.reason = why;
-    };
-    const proofBytes = small(itemPath(item.index, 'tlog-proof'));
-    if (typeof proofBytes === 'string') {
-      fail(proofBytes);
-      continue;
-    }
-    const leaf = fromBase64Strict(item.leaf)!;
-    let digest: EntryDigest;
-    if (item.status === 'disclosed') {
-      const f = files.get(itemPath(item.index, 'entry'));
-      if (!f || f.kind !== 'entry') {
-        fail(`${itemPath(item.index, 'entry')} is missing`);
-        continue;
-      }
-      if (f.digest === 'too-long') {
-        fail(`${itemPath(item.index, 'entry')} is longer than any well-formed entry (256 MiB)`);
-        continue;
-      }
-      if (toBase64(f.digest.leaf) !== item.leaf) {
-        fail(`${itemPath(item.index, 'entry')} does not hash to the manifest's leaf: the entry was changed (its leaf is ${toBase64(f.digest.leaf)})`);
-        continue;
-      }
-      if (f.digest.length !== item.length) {
-        fail(`${itemPath(item.index, 'entry')} is ${f.digest.length} bytes, the manifest says ${item.length}`);
-        continue;
-      }
-      digest = f.digest;
-    } else {
-      if (files.has(itemPath(item.index, 'entry'))) {
-        fail(`withheld item has an entry file ${itemPath(item.index, 'entry')}`);
-        continue;
-      }
-      if (item.redacted && !files.has(itemPath(item.index, 'redacted.json'))) {
-        fail(`${itemPath(item.index, 'redacted.json')} is missing`);
-        continue;
-      }
-      digest = withheldDigest(leaf);
-    }
-    const v: ProofVerdict = verifyProof(proofBytes, digest, policy);
-    if (!v.proven) {
-      fail(v.reason);
-      continue;
-    }
-    if (v.index !== item.index) {
-      fail(`${itemPath(item.index, 'tlog-proof')} proves index ${v.index}, not ${item.index}`);
-      continue;
-    }
-    // verifyProof accepted it, so it parses; its checkpoint must be the excerpt's, byte for byte.
-    const embedded = parseProof(proofBytes).checkpointBytes;
-    if (ckptBytes === null || !bytesEqual(embedded, ckptBytes)) {
-      fail(`the proof is against another checkpoint (size ${v.size}, root ${v.root}) than the excerpt's (size ${manifest.checkpoint.size}, root ${manifest.checkpoint.root})`);
-      continue;
-    }
-    check.ok = true;
-    check.reason = item.status === 'withheld' ? `withheld, leaf ${item.leaf} is at index ${item.index} of the signed tree` : `disclosed, ${v.reason}`;
-    if (out.cosignatures.length === 0) out.cosignatures = v.cosignatures;
-  }
-
-  for (const r of manifest.complete) {
-    if (r.last >= manifest.checkpoint.size) problems.push(`the complete range ${r.first}..${r.last} reaches beyond the checkpoint's tree size ${manifest.checkpoint.size}`);
-    const absent: number[] = [];
-    for (let i = r.first; i <= r.last && absent.length <= 10; i++) if (!listed.has(i)) absent.push(i);
-    if (absent.length) problems.push(`${absent.length > 10 ? 'more than 10 indices are' : absent.length === 1 ? `index ${absent[0]} is` : `indices ${absent.join(', ')} are`} missing from the complete range ${r.first}..${r.last}: the excerpt does not account for every entry it claims`);
-  }
-  out.disclosed = manifest.items.filter((i) => i.status === 'disclosed').length;
-  out.withheld = manifest.items.length - out.disclosed;
-  out.valid = problems.length === 0 && out.items.every((i) => i.ok);
+  checker.finish();
   return out;
 }
-
