@@ -1,6 +1,6 @@
 // Evidence scope of an archive in one pass over its entries: the audit policies in force (sealed or supplied), their blind spots, events that contradict them, and time gaps.
 // The pass can also be split: segment workers parse their entries into compact SegmentScope facts, merged here in log order.
-import { AuditPolicyError, attributesOfEvent, OUTSIDE_THE_API_SERVER, POLICY_FILE_ANNOTATION, POLICY_SHA256_ANNOTATION, blindSpots, contradiction, parseAuditPolicy, type AuditPolicy, type BlindSpot, type PolicyContradiction } from './audit-policy.ts';
+import { AuditPolicyError, OUTSIDE_THE_API_SERVER, POLICY_FILE_ANNOTATION, POLICY_SHA256_ANNOTATION, blindSpots, contradiction, parseAuditPolicy, type AuditPolicy, type BlindSpot, type PolicyContradiction } from './audit-policy.ts';
 import { eventTime, TimeGapDetector, type TimeGapReport } from './time-gaps.ts';
 
 const MAX_LISTED = 100;
@@ -209,29 +209,33 @@ export class SegmentScopeCollector {
   }
 
   private request(e: Record<string, unknown>): number {
-    if (!attributesOfEvent(e)) return NO_REQUEST;
-    const uri = e.requestURI as string;
+    // attributesOfEvent's condition for an event the policy can judge, without building its attributes.
+    if (typeof e.verb !== 'string' || typeof e.requestURI !== 'string') return NO_REQUEST;
+    const uri = e.requestURI;
     const q = uri.indexOf('?');
+    // The query never reaches the policy (attributesOfEvent cuts it) and is what makes most requests unique.
+    const path = q < 0 ? uri : uri.slice(0, q);
     const user = (e.user && typeof e.user === 'object' ? e.user : {}) as Record<string, unknown>;
-    const r: Record<string, unknown> = {
-      verb: e.verb,
-      // The query never reaches the policy (attributesOfEvent cuts it) and is what makes most requests unique.
-      requestURI: q < 0 ? uri : uri.slice(0, q),
-      user: { ...(typeof user.username === 'string' ? { username: user.username } : {}), groups: Array.isArray(user.groups) ? user.groups.filter((g) => typeof g === 'string') : [] },
-    };
-    const ref = e.objectRef;
-    if (ref && typeof ref === 'object' && !Array.isArray(ref)) {
-      const o = ref as Record<string, unknown>;
-      const s = (v: unknown): string => (typeof v === 'string' ? v : '');
-      r.objectRef = { apiGroup: s(o.apiGroup), resource: s(o.resource), subresource: s(o.subresource), namespace: s(o.namespace), name: s(o.name) };
-    }
-    if (typeof e.level === 'string') r.level = e.level;
-    if (typeof e.stage === 'string') r.stage = e.stage;
-    const key = JSON.stringify(r);
+    const username = typeof user.username === 'string' ? user.username : undefined;
+    const groups = Array.isArray(user.groups) ? (user.groups.filter((g) => typeof g === 'string') as string[]) : [];
+    const ref = e.objectRef && typeof e.objectRef === 'object' && !Array.isArray(e.objectRef) ? (e.objectRef as Record<string, unknown>) : undefined;
+    const s = (v: unknown): string => (typeof v === 'string' ? v : '');
+    const objectRef = ref && { apiGroup: s(ref.apiGroup), resource: s(ref.resource), subresource: s(ref.subresource), namespace: s(ref.namespace), name: s(ref.name) };
+    const level = typeof e.level === 'string' ? e.level : undefined;
+    const stage = typeof e.stage === 'string' ? e.stage : undefined;
+    // Every field length-prefixed (absent: -1), so two different requests never share a key; cheaper than JSON.stringify per event.
+    const f = (v: string | undefined): string => (v === undefined ? '-1:' : `${v.length}:${v}`);
+    let key = f(e.verb) + f(path) + f(username) + f(level) + f(stage) + groups.length + '|';
+    for (const g of groups) key += f(g);
+    key += objectRef ? `r${f(objectRef.apiGroup)}${f(objectRef.resource)}${f(objectRef.subresource)}${f(objectRef.namespace)}${f(objectRef.name)}` : 'n';
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.requests.length;
       this.ids.set(key, id);
+      const r: Record<string, unknown> = { verb: e.verb, requestURI: path, user: { ...(username !== undefined ? { username } : {}), groups } };
+      if (objectRef) r.objectRef = objectRef;
+      if (level !== undefined) r.level = level;
+      if (stage !== undefined) r.stage = stage;
       this.requests.push(r);
     }
     return id;
