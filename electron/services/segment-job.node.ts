@@ -4,7 +4,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { EventKind } from '../../shared/core/event-row.ts';
 import type { Hashing } from '../../shared/core/hashing.ts';
 import { SegmentChecker, type EntryListener, type SegmentCheckInput, type SegmentCheckResult } from '../../shared/core/segment-check.ts';
-import type { SegmentScope } from '../../shared/core/scope.ts';
+import type { SegmentScope } from '../../shared/core/scope-segment.ts';
 import { readFileChunks, type ArchiveFile } from './archive.node.ts';
 import { gunzipStrict, GzipFormatError } from './gzip.node.ts';
 

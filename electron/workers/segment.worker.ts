@@ -4,7 +4,7 @@ import { nodeHashing } from '../services/crypto.node.ts';
 import { RowSender } from '../services/index/rows.node.ts';
 import { CaseDatabaseError } from '../services/index/case-errors.node.ts';
 import { runSegmentJob, type SegmentJob, type SegmentJobResult } from '../services/segment-job.node.ts';
-import { SegmentScopeCollector } from '../../shared/core/scope.ts';
+import { SegmentScopeCollector } from '../../shared/core/scope-segment.ts';
 import type { EntryListener } from '../../shared/core/segment-check.ts';
 import type { WorkerReply, WorkerRequest } from '../services/worker-pool.node.ts';
 
