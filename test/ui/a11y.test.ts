@@ -1,21 +1,15 @@
 // Accessibility in Chromium against the real backend: a keyboard-only case, where focus lands and what is announced, axe-core's WCAG 2.1 A/AA rules on every screen in both themes, non-text contrast, and reflow at 320 px.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { SAMPLES, TAMPERED_INDEX, Temp, buildRenderer, eventually, openApp, screen, screenshot, sealFixtures, setTheme, textIs, withDiagnostics, type AppSession, type Fixtures } from './helpers.ts';
+import { SAMPLES, TAMPERED_INDEX, appSession, axe as axeOf, eventually, screen, screenshot, setTheme, textIs, uiTests, type AppSession, type Fixtures } from './helpers.ts';
 
-const temp = new Temp();
 let fx: Fixtures;
 let app: AppSession;
 let page: Page;
-const T = { timeout: 240_000 };
-// Read here and evaluated through the DevTools protocol: the app's CSP (script-src 'self') stays as it ships.
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const ui = appSession({ ready: (s) => ({ fx, app, page } = s) });
+const uiTest = uiTests(ui, 240_000);
 const STEPS = ['Case', 'Import', 'Trust keys', 'Verify', 'Results', 'Explorer', 'Attestation'] as const;
 const HEADINGS: Record<(typeof STEPS)[number], string> = {
   Case: 'Case',
@@ -27,21 +21,6 @@ const HEADINGS: Record<(typeof STEPS)[number], string> = {
   Attestation: 'Attestation',
 };
 
-before(async () => {
-  const rendererDir = await buildRenderer(await temp.dir('renderer'));
-  fx = await sealFixtures(temp);
-  app = await openApp(temp, rendererDir);
-  page = app.page;
-});
-
-after(async () => {
-  await app?.close();
-  await temp.cleanup();
-});
-
-function uiTest(name: string, fn: () => Promise<void>): void {
-  test(name, T, () => withDiagnostics(page, name, fn));
-}
 
 interface Active {
   tag: string;
@@ -88,15 +67,7 @@ async function focusIs(what: string, want: (a: Active) => boolean, timeoutMs = 6
   return eventually(active, want, `focus on ${what}`, timeoutMs);
 }
 
-/** axe-core with the WCAG 2.1 A and AA rules on the whole window: no violation, or the list of them. */
-async function axe(what: string): Promise<void> {
-  if ((await page.evaluate('typeof window.axe')) !== 'object') await page.evaluate(AXE_SOURCE);
-  const violations = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_TAGS)} }, resultTypes: ['violations'] })
-      .then((r) => r.violations.map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ') + ' — ' + n.failureSummary.replace(/\\s+/g, ' ')) })))`,
-  )) as { id: string; nodes: string[] }[];
-  assert.deepEqual(violations, [], `${what}: axe found ${violations.map((v) => `${v.id} (${v.nodes.join('; ')})`).join(' | ')}`);
-}
+const axe = (what: string) => axeOf(page, what);
 
 async function goStep(n: number): Promise<void> {
   await page.keyboard.press(`Alt+${n}`);

@@ -1,5 +1,4 @@
 // Attestation in Chromium against the real backend: examiner key created in the app, a signed report of the verified sample archive, checked valid and (tampered) invalid; an entry's proof exported from the explorer.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -7,32 +6,15 @@ import { existsSync } from 'node:fs';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { SAMPLES, Temp, buildRenderer, eventually, openApp, screen, screenshot, sealFixtures, textIs, withDiagnostics, type AppSession, type Fixtures } from './helpers.ts';
+import { SAMPLES, appSession, eventually, screen, screenshot, stepTab, textIs, uiTests, verifiedCase, type AppSession, type Fixtures } from './helpers.ts';
 
-const temp = new Temp();
 let fx: Fixtures;
 let app: AppSession;
 let page: Page;
-const T = { timeout: 180_000 };
+const ui = appSession({ ready: (s) => ({ fx, app, page } = s) });
+const uiTest = uiTests(ui);
 const PASSPHRASE = 'correct horse battery staple 2026';
-
-before(async () => {
-  const rendererDir = await buildRenderer(await temp.dir('renderer'));
-  fx = await sealFixtures(temp);
-  app = await openApp(temp, rendererDir);
-  page = app.page;
-});
-
-after(async () => {
-  await app?.close();
-  await temp.cleanup();
-});
-
-function uiTest(name: string, fn: () => Promise<void>): void {
-  test(name, T, () => withDiagnostics(page, name, fn));
-}
-
-const step = (name: string) => page.getByRole('tablist', { name: 'Workflow steps' }).getByRole('tab', { name: new RegExp(`^${name}`) });
+const step = (name: string) => stepTab(page, name);
 const detail = () => page.getByRole('complementary', { name: /^Entry \d+ details$/ });
 /** The value of a <dt> in a facts list. */
 const fact = (list: ReturnType<Page['locator']>, term: string) => list.locator(`dt:text-is("${term}") + dd`);
@@ -42,32 +24,7 @@ let pdfPath = '';
 let caseFolder = '';
 
 uiTest('Setup: a case with the verified sample archive (log key, witness key)', async () => {
-  const s = screen(page);
-  await s.getByLabel('Case number').fill('2026-0217');
-  await s.getByLabel('Requesting party').fill('Legal department, Example GmbH');
-  await s.getByLabel('Title').fill('Attested audit trail of cluster-1');
-  await s.getByLabel('Examiner name').fill('Dana Example');
-  await s.getByLabel('Examiner role').fill('Digital forensic examiner');
-  await s.getByLabel('Organisation').fill('Example Forensics Ltd');
-  await s.getByRole('button', { name: 'Create case' }).click();
-  await screen(page).getByRole('heading', { name: 'Import evidence' }).waitFor();
-  await screen(page).getByLabel('Archive path').fill(fx.goodTarGz);
-  await screen(page).getByRole('button', { name: 'Hash and inspect' }).click();
-  await screen(page).getByRole('region', { name: 'Evidence digest' }).waitFor();
-  await step('Trust keys').click();
-  const k = screen(page);
-  const keys = k.getByRole('table', { name: 'Trusted keys' });
-  await k.getByLabel('Key file').fill(fx.logPub);
-  await k.getByRole('button', { name: 'Add log key' }).click();
-  await keys.getByRole('row').nth(1).waitFor();
-  await k.getByRole('radio', { name: /Witness key/ }).check();
-  await k.getByLabel('Key file').fill(fx.witnessPub);
-  await k.getByRole('button', { name: 'Add witness key' }).click();
-  await keys.getByRole('row').nth(2).waitFor();
-  await step('Verify').click();
-  await screen(page).getByRole('button', { name: 'Verify archive' }).click();
-  const verdict = page.getByRole('status', { name: 'Verdict' });
-  await verdict.waitFor({ timeout: 60_000 });
+  const verdict = await verifiedCase(page, { number: '2026-0217', title: 'Attested audit trail of cluster-1' }, fx.goodTarGz, { log: fx.logPub, witness: fx.witnessPub });
   assert.equal(await verdict.getAttribute('data-verdict'), 'verified');
 });
 
@@ -198,7 +155,7 @@ uiTest('Check: the signed report with its evidence is VALID (9 checks ✓); a co
   await screenshot(page, 'attestation-check-light');
 
   // A copy of the PDF with one byte in the middle changed.
-  const tampered = join(await temp.dir('tampered-pdf'), 'report-copy.pdf');
+  const tampered = join(await ui.temp.dir('tampered-pdf'), 'report-copy.pdf');
   await copyFile(pdfPath, tampered);
   const b = await readFile(tampered);
   b[Math.floor(b.length / 2)]! ^= 0x01;

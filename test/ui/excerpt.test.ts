@@ -1,37 +1,19 @@
 // Evidence excerpts in Chromium against the real backend: the explorer exports its filter (sensitive entries withheld by default) and the selected entry, from the keyboard, and opens an excerpt (verified, then tampered) with each item's status; axe-clean, focus and announcements checked.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ROOT, Temp, buildRenderer, eventually, openApp, screen, screenshot, sealFixtures, textIs, withDiagnostics, type AppSession, type Fixtures } from './helpers.ts';
+import { ROOT, appSession, axe as axeOf, eventually, screen, screenshot, stepTab, textIs, uiTests, verifiedCase, type AppSession, type Fixtures } from './helpers.ts';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const temp = new Temp();
 let fx: Fixtures;
 let app: AppSession;
 let page: Page;
-const T = { timeout: 180_000 };
-
-before(async () => {
-  const rendererDir = await buildRenderer(await temp.dir('renderer'));
-  fx = await sealFixtures(temp);
-  app = await openApp(temp, rendererDir);
-  page = app.page;
-});
-after(async () => {
-  await app?.close();
-  await temp.cleanup();
-});
-
-function uiTest(name: string, fn: () => Promise<void>): void {
-  test(name, T, () => withDiagnostics(page, name, fn));
-}
-const step = (name: string) => page.getByRole('tablist', { name: 'Workflow steps' }).getByRole('tab', { name: new RegExp(`^${name}`) });
+const ui = appSession({ ready: (s) => ({ fx, app, page } = s) });
+const uiTest = uiTests(ui);
+const step = (name: string) => stepTab(page, name);
+const axe = (what: string) => axeOf(page, what);
 const dialog = (name: string) => page.getByRole('dialog', { name });
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [join(ROOT, 'electron/cli/sealcheck.mjs'), ...args], { encoding: 'utf8' });
@@ -47,39 +29,11 @@ async function focused(): Promise<string> {
   })()`)) as string;
 }
 const announced = async () => ((await page.getByTestId('announcer').textContent()) ?? '').replace(/\u00a0/g, '').trim();
-async function axe(what: string): Promise<void> {
-  if ((await page.evaluate('typeof window.axe')) !== 'object') await page.evaluate(AXE_SOURCE);
-  const violations = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_TAGS)} }, resultTypes: ['violations'] })
-      .then((r) => r.violations.map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ') + ' — ' + n.failureSummary.replace(/\\s+/g, ' ')) })))`,
-  )) as { id: string; nodes: string[] }[];
-  assert.deepEqual(violations, [], `${what}: axe found ${violations.map((v) => `${v.id} (${v.nodes.join('; ')})`).join(' | ')}`);
-}
 
 let exported = '';
 
 uiTest('Setup: a case with the verified sample archive', async () => {
-  const s = screen(page);
-  await s.getByLabel('Case number').fill('2026-0310');
-  await s.getByLabel('Requesting party').fill('Legal department, Example GmbH');
-  await s.getByLabel('Title').fill('Excerpt of the secrets accesses');
-  await s.getByLabel('Examiner name').fill('Dana Example');
-  await s.getByLabel('Examiner role').fill('Digital forensic examiner');
-  await s.getByLabel('Organisation').fill('Example Forensics Ltd');
-  await s.getByRole('button', { name: 'Create case' }).click();
-  await screen(page).getByRole('heading', { name: 'Import evidence' }).waitFor();
-  await screen(page).getByLabel('Archive path').fill(fx.goodTarGz);
-  await screen(page).getByRole('button', { name: 'Hash and inspect' }).click();
-  await screen(page).getByRole('region', { name: 'Evidence digest' }).waitFor();
-  await step('Trust keys').click();
-  const k = screen(page);
-  await k.getByLabel('Key file').fill(fx.logPub);
-  await k.getByRole('button', { name: 'Add log key' }).click();
-  await k.getByRole('table', { name: 'Trusted keys' }).getByRole('row').nth(1).waitFor();
-  await step('Verify').click();
-  await screen(page).getByRole('button', { name: 'Verify archive' }).click();
-  const verdict = page.getByRole('status', { name: 'Verdict' });
-  await verdict.waitFor({ timeout: 60_000 });
+  const verdict = await verifiedCase(page, { number: '2026-0310', title: 'Excerpt of the secrets accesses' }, fx.goodTarGz, { log: fx.logPub });
   assert.equal(await verdict.getAttribute('data-verdict'), 'verified');
 });
 

@@ -1,7 +1,10 @@
 // UI-test helpers: build the renderer, start the real backend bridge, drive Chromium, seal fixtures with the real CLI, take screenshots.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -285,4 +288,98 @@ export async function withDiagnostics(page: Page, name: string, fn: () => Promis
     err.message += `\n  window: alerts ${JSON.stringify(alerts)}; steps ${JSON.stringify(steps)}; screenshot ${shot}`;
     throw err;
   }
+}
+
+/**
+ * One app window for a test file: before its tests the renderer is built, the fixtures are sealed (unless `fixtures`
+ * is false; `prepare` makes a file's own) and the app is opened (`ready` then gets them, for the file's own
+ * variables); after them it is closed and the temporary files go.
+ */
+export interface UiSession {
+  temp: Temp;
+  fx: Fixtures;
+  app: AppSession;
+  page: Page;
+}
+export function appSession(options: { fixtures?: boolean; prepare?: (temp: Temp) => Promise<void>; ready: (s: UiSession) => void }): UiSession {
+  const temp = new Temp();
+  const s = { temp } as UiSession;
+  before(async () => {
+    const rendererDir = await buildRenderer(await temp.dir('renderer'));
+    if (options.fixtures !== false) s.fx = await sealFixtures(temp);
+    await options.prepare?.(temp);
+    s.app = await openApp(temp, rendererDir);
+    s.page = s.app.page;
+    options.ready(s);
+  });
+  after(async () => {
+    await s.app?.close();
+    await temp.cleanup();
+  });
+  return s;
+}
+
+/** A UI test of a file's session: sequential, a generous time limit, diagnostics on failure. */
+export function uiTests(session: { page: Page }, timeout = 180_000): (name: string, fn: () => Promise<void>) => void {
+  return (name, fn) => test(name, { timeout }, () => withDiagnostics(session.page, name, fn));
+}
+
+/** The tab of a workflow step ("Trust keys", "Explorer"...). */
+export const stepTab = (page: Page, name: string): Locator => page.getByRole('tablist', { name: 'Workflow steps' }).getByRole('tab', { name: new RegExp(`^${name}`) });
+
+// Read here and evaluated through the DevTools protocol: the app's CSP (script-src 'self') stays as it ships.
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** axe-core with the WCAG 2.1 A and AA rules on the whole window: no violation, or the list of them. */
+export async function axe(page: Page, what: string): Promise<void> {
+  if ((await page.evaluate('typeof window.axe')) !== 'object') await page.evaluate(AXE_SOURCE);
+  const violations = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(WCAG_TAGS)} }, resultTypes: ['violations'] })
+      .then((r) => r.violations.map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ') + ' — ' + n.failureSummary.replace(/\\s+/g, ' ')) })))`,
+  )) as { id: string; nodes: string[] }[];
+  assert.deepEqual(violations, [], `${what}: axe found ${violations.map((v) => `${v.id} (${v.nodes.join('; ')})`).join(' | ')}`);
+}
+
+/** The case details the Case step asks for. */
+export interface CaseDetails {
+  number: string;
+  title: string;
+  requestingParty?: string;
+}
+
+/**
+ * The workflow up to a verdict, through the UI as an examiner does it: create the case, import the archive, trust the
+ * log key (and a witness key), verify; returns the verdict's element.
+ */
+export async function verifiedCase(page: Page, c: CaseDetails, archive: string, keys: { log: string; witness?: string }): Promise<Locator> {
+  const s = screen(page);
+  await s.getByLabel('Case number').fill(c.number);
+  await s.getByLabel('Requesting party').fill(c.requestingParty ?? 'Legal department, Example GmbH');
+  await s.getByLabel('Title').fill(c.title);
+  await s.getByLabel('Examiner name').fill('Dana Example');
+  await s.getByLabel('Examiner role').fill('Digital forensic examiner');
+  await s.getByLabel('Organisation').fill('Example Forensics Ltd');
+  await s.getByRole('button', { name: 'Create case' }).click();
+  await screen(page).getByRole('heading', { name: 'Import evidence' }).waitFor();
+  await screen(page).getByLabel('Archive path').fill(archive);
+  await screen(page).getByRole('button', { name: 'Hash and inspect' }).click();
+  await screen(page).getByRole('region', { name: 'Evidence digest' }).waitFor();
+  await stepTab(page, 'Trust keys').click();
+  const k = screen(page);
+  const table = k.getByRole('table', { name: 'Trusted keys' });
+  await k.getByLabel('Key file').fill(keys.log);
+  await k.getByRole('button', { name: 'Add log key' }).click();
+  await table.getByRole('row').nth(1).waitFor();
+  if (keys.witness) {
+    await k.getByRole('radio', { name: /Witness key/ }).check();
+    await k.getByLabel('Key file').fill(keys.witness);
+    await k.getByRole('button', { name: 'Add witness key' }).click();
+    await table.getByRole('row').nth(2).waitFor();
+  }
+  await stepTab(page, 'Verify').click();
+  await screen(page).getByRole('button', { name: 'Verify archive' }).click();
+  const verdict = page.getByRole('status', { name: 'Verdict' });
+  await verdict.waitFor({ timeout: 60_000 });
+  return verdict;
 }

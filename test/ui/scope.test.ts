@@ -1,65 +1,45 @@
 // The evidence scope in Chromium against the real backend: an audit policy supplied where the app verifies, the Scope panel on Results, the gap on the explorer's histogram; keyboard, screen-reader names and axe.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
-import { ROOT, SAMPLES, Temp, buildRenderer, eventually, openApp, screen, screenshot, textIs, withDiagnostics, type AppSession } from './helpers.ts';
+import { ROOT, SAMPLES, appSession, axe as axeOf, eventually, screen, screenshot, textIs, uiTests, type AppSession } from './helpers.ts';
 
-const temp = new Temp();
+let dir = '';
+const POLICY = join(ROOT, 'resources', 'demo', 'audit-policy.yaml');
 let app: AppSession;
 let page: Page;
-let dir = '';
-const T = { timeout: 240_000 };
-const POLICY = join(ROOT, 'resources', 'demo', 'audit-policy.yaml');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axe(what: string): Promise<void> {
-  if ((await page.evaluate('typeof window.axe')) !== 'object') await page.evaluate(AXE_SOURCE);
-  const violations = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })
-      .then((r) => r.violations.map((v) => ({ id: v.id, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ') + ' — ' + n.failureSummary.replace(/\\s+/g, ' ')) })))`,
-  )) as { id: string; nodes: string[] }[];
-  assert.deepEqual(violations, [], `${what}: axe found ${violations.map((v) => `${v.id} (${v.nodes.join('; ')})`).join(' | ')}`);
-}
+const ui = appSession({
+  fixtures: false,
+  ready: (s) => ({ app, page } = s),
+  prepare: async (temp) => {
+    dir = await temp.dir('scope-fixtures');
+    // The real kube-apiserver log with every event from index 2,000 on an hour later: an hour cut out, at entries 1,999 → 2,000.
+    const lines = (await readFile(join(SAMPLES, 'immudb-log-audit_k8s.jsonl'), 'utf8')).split('\n').filter(Boolean);
+    const later = (t: string): string => new Date(Date.parse(t) + 3600_000).toISOString().replace(/\.(\d{3})Z$/, `.$1${t.slice(23, 26)}Z`);
+    await writeFile(join(dir, 'cut.jsonl'), `${lines.map((l, i) => {
+      if (i < 2000) return l;
+      const e = JSON.parse(l) as Record<string, string>;
+      return JSON.stringify({ ...e, stageTimestamp: later(e.stageTimestamp!), requestReceivedTimestamp: later(e.requestReceivedTimestamp!) });
+    }).join('\n')}\n`);
+    await writeFile(join(dir, 'bad-policy.yaml'), 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Loud\n');
+    for (const args of [['keygen', '--name', 'scope.example/audit', '--out', 'log'], ['seal', '--key', 'log.key', '--origin', 'scope.example/audit', '--out', 'cut', 'cut.jsonl']]) {
+      const r = spawnSync(process.execPath, [join(ROOT, 'electron', 'cli', 'sealcheck.mjs'), ...args], { cwd: dir, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    }
+  },
+});
+const uiTest = uiTests(ui, 240_000);
+const axe = (what: string) => axeOf(page, what);
 async function announced(): Promise<string> {
   return ((await page.getByTestId('announcer').textContent()) ?? '').replace(/\u00a0/g, '').trim();
 }
 async function focused(): Promise<{ tag: string; name: string }> {
   return page.evaluate(`(() => { const el = document.activeElement; return { tag: el ? el.tagName.toLowerCase() : 'none', name: ((el && (el.getAttribute('aria-label') || el.textContent)) || '').replace(/\\s+/g, ' ').trim() }; })()`);
 }
-function uiTest(name: string, fn: () => Promise<void>): void {
-  test(name, T, () => withDiagnostics(page, name, fn));
-}
-
-before(async () => {
-  const rendererDir = await buildRenderer(await temp.dir('renderer'));
-  dir = await temp.dir('scope-fixtures');
-  // The real kube-apiserver log with every event from index 2,000 on an hour later: an hour cut out, at entries 1,999 → 2,000.
-  const lines = (await readFile(join(SAMPLES, 'immudb-log-audit_k8s.jsonl'), 'utf8')).split('\n').filter(Boolean);
-  const later = (t: string): string => new Date(Date.parse(t) + 3600_000).toISOString().replace(/\.(\d{3})Z$/, `.$1${t.slice(23, 26)}Z`);
-  await writeFile(join(dir, 'cut.jsonl'), `${lines.map((l, i) => {
-    if (i < 2000) return l;
-    const e = JSON.parse(l) as Record<string, string>;
-    return JSON.stringify({ ...e, stageTimestamp: later(e.stageTimestamp!), requestReceivedTimestamp: later(e.requestReceivedTimestamp!) });
-  }).join('\n')}\n`);
-  await writeFile(join(dir, 'bad-policy.yaml'), 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Loud\n');
-  for (const args of [['keygen', '--name', 'scope.example/audit', '--out', 'log'], ['seal', '--key', 'log.key', '--origin', 'scope.example/audit', '--out', 'cut', 'cut.jsonl']]) {
-    const r = spawnSync(process.execPath, [join(ROOT, 'electron', 'cli', 'sealcheck.mjs'), ...args], { cwd: dir, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-  }
-  app = await openApp(temp, rendererDir);
-  page = app.page;
-});
-
-after(async () => {
-  await app?.close();
-  await temp.cleanup();
-});
 
 uiTest('Verify: a bad policy is refused on its field; a valid one is shown with its digest; the Verify screen passes axe', async () => {
   const s = screen(page);

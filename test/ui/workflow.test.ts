@@ -1,39 +1,20 @@
 // The examiner's whole workflow in Chromium against the real backend: case → import → keys → verify → results → explorer, on sealed real logs and a tampered copy.
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import {
-  ORIGIN, SAMPLES, TAMPERED_INDEX, Temp, WITNESS, buildRenderer, changeOneByte, eventually, openApp, screen, screenshot, sealFixtures, sealLarge, setTheme, textIs, withDiagnostics,
+  ORIGIN, SAMPLES, TAMPERED_INDEX, WITNESS, appSession, changeOneByte, eventually, screen, screenshot, sealLarge, setTheme, stepTab, textIs, uiTests,
   type AppSession, type Fixtures,
 } from './helpers.ts';
 
-const temp = new Temp();
 let fx: Fixtures;
 let app: AppSession;
 let page: Page;
-const T = { timeout: 180_000 };
-
-before(async () => {
-  const rendererDir = await buildRenderer(await temp.dir('renderer'));
-  fx = await sealFixtures(temp);
-  app = await openApp(temp, rendererDir);
-  page = app.page;
-});
-
-after(async () => {
-  await app?.close();
-  await temp.cleanup();
-});
-
-/** A workflow test: sequential, generous time limit, diagnostics on failure. */
-function uiTest(name: string, fn: () => Promise<void>): void {
-  test(name, T, () => withDiagnostics(page, name, fn));
-}
-
-const step = (name: string) => page.getByRole('tablist', { name: 'Workflow steps' }).getByRole('tab', { name: new RegExp(`^${name}`) });
+const ui = appSession({ ready: (s) => ({ fx, app, page } = s) });
+const uiTest = uiTests(ui);
+const step = (name: string) => stepTab(page, name);
 const count = () => page.getByTestId('match-count');
 const grid = () => page.getByRole('grid', { name: 'Events' });
 const detail = () => page.getByRole('complementary', { name: /^Entry \d+ details$/ });

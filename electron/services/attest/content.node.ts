@@ -90,6 +90,21 @@ export function presetsVersion(): string {
   return `sha256:${createHash('sha256').update(JSON.stringify([PRESET_SQL, PRESET_DESCRIPTIONS])).digest('hex').slice(0, 16)}`;
 }
 
+/** The tool, its host and clock, and when the examination ran (millisecond precision: the record shows the digest came before the verification started). */
+export function toolRecord(i: { argv: string[] | null; cwd: string; startedAt: string; finishedAt: string }): AttestationContent['tool'] {
+  return {
+    name: TOOL_NAME, version: TOOL_VERSION, buildDigest: buildDigest(), argv: i.argv, cwd: i.cwd,
+    host: { hostname: hostname(), os: `${platform()} ${release()}`, arch: arch(), runtime: `Node.js ${process.version}` },
+    clock: 'The workstation\u2019s system clock, as the operating system reported it; whether it was synchronised (NTP) is unknown to the tool.',
+    startedAt: i.startedAt, finishedAt: i.finishedAt,
+  };
+}
+
+/** The witness quorum of the trust policy, or null without one. */
+export function witnessQuorum(quorum: number, keys: readonly { role: string; name: string }[]): AttestationContent['trustPolicy']['witnessQuorum'] {
+  return quorum > 0 ? { required: quorum, witnesses: keys.filter((k) => k.role === 'witness').map((k) => k.name) } : null;
+}
+
 const sensitiveChecked = (db: Database.Database, archiveId: number) => db.prepare('SELECT sensitive_checked FROM archives WHERE id = ?').pluck().get(archiveId) === 1;
 
 function activity(db: Database.Database, archiveId: number, caseDatabase: ActivitySummary['caseDatabase']): ActivitySummary {
@@ -226,16 +241,10 @@ export function buildAttestationContent(i: ContentInput): AttestationContent {
       },
     }],
     method: { checks: [...METHOD_CHECKS], references: [...METHOD_REFERENCES], spec: { ...ARCHIVE_SPEC }, selfTest: i.selfTest },
-    tool: {
-      name: TOOL_NAME, version: TOOL_VERSION, buildDigest: buildDigest(), argv: i.argv, cwd: i.cwd,
-      host: { hostname: hostname(), os: `${platform()} ${release()}`, arch: arch(), runtime: `Node.js ${process.version}` },
-      clock: 'The workstation\u2019s system clock, as the operating system reported it; whether it was synchronised (NTP) is unknown to the tool.',
-      // Millisecond precision: the record shows that the digest came before the verification started.
-      startedAt: i.startedAt, finishedAt: i.finishedAt,
-    },
+    tool: toolRecord(i),
     trustPolicy: {
       keys,
-      witnessQuorum: i.quorum > 0 ? { required: i.quorum, witnesses: i.keys.filter((k) => k.role === 'witness').map((k) => k.name) } : null,
+      witnessQuorum: witnessQuorum(i.quorum, i.keys),
       anchors: i.anchors.map((a, k) => {
         const check = r.checkpointChecks.find((c) => c.anchor && c.path === a.path);
         return { label: `A${k + 1}`, origin: a.checkpoint.origin, treeSize: Number(a.checkpoint.size), rootHash: toBase64(a.checkpoint.root), source: a.path, matched: !!check && check.root !== null && check.computedRoot === check.root };

@@ -1,7 +1,6 @@
 // Assembles what an attestation of an evidence excerpt states: verify-excerpt's verdict, each disclosed event's columns, the withheld items' reasons, the complete ranges.
 import { createHash } from 'node:crypto';
 import { lstat, open, readdir, readFile } from 'node:fs/promises';
-import { arch, hostname, platform, release } from 'node:os';
 import { basename, join } from 'node:path';
 import {
   ARCHIVE_SPEC, ATTESTATION_CONTENT_VERSION, METHOD_REFERENCES, makeDeclaration,
@@ -19,9 +18,7 @@ import { tarStream } from '../archive.node.ts';
 import { nodeEd25519 } from '../crypto.node.ts';
 import { itemPath, type ExcerptSelection, type ExcerptVerdict } from '../excerpt.node.ts';
 import { GzipFormatError, isGzip } from '../gzip.node.ts';
-import { buildDigest } from '../build-digest.node.ts';
-import { TOOL_NAME, TOOL_VERSION } from '../runtime.node.ts';
-import { primaryFingerprint, type ContentInput } from './content.node.ts';
+import { primaryFingerprint, toolRecord, witnessQuorum, type ContentInput } from './content.node.ts';
 import { buildFacts, digestCommand, type EvidenceDigest } from './evidence.node.ts';
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -306,15 +303,10 @@ export function buildExcerptAttestationContent(i: ExcerptContentInput): Attestat
       },
     }],
     method: { checks: [...EXCERPT_METHOD_CHECKS], references: [...METHOD_REFERENCES], spec: { ...ARCHIVE_SPEC }, selfTest: i.selfTest },
-    tool: {
-      name: TOOL_NAME, version: TOOL_VERSION, buildDigest: buildDigest(), argv: i.argv, cwd: i.cwd,
-      host: { hostname: hostname(), os: `${platform()} ${release()}`, arch: arch(), runtime: `Node.js ${process.version}` },
-      clock: 'The workstation\u2019s system clock, as the operating system reported it; whether it was synchronised (NTP) is unknown to the tool.',
-      startedAt: i.startedAt, finishedAt: i.finishedAt,
-    },
+    tool: toolRecord(i),
     trustPolicy: {
       keys,
-      witnessQuorum: i.quorum > 0 ? { required: i.quorum, witnesses: i.keys.filter((k) => k.role === 'witness').map((k) => k.name) } : null,
+      witnessQuorum: witnessQuorum(i.quorum, i.keys),
       anchors: [],
     },
     result: {
