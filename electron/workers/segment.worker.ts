@@ -22,8 +22,7 @@ port.on('message', async ({ id, job }: WorkerRequest<SegmentJob>) => {
     let onEntry: EntryListener | undefined;
     if (rows && scope) {
       onEntry = (i, b, o, l) => {
-        rows.entry(i, b, o, l);
-        scope.entry(i, b);
+        scope.entry(i, b, rows.entry(i, b, o, l));
       };
     } else if (rows) onEntry = (i, b, o, l) => rows.entry(i, b, o, l);
     else if (scope) onEntry = (i, b) => scope.entry(i, b);

@@ -1,6 +1,7 @@
 // One segment's share of the evidence scope, gathered in a segment worker without knowing the policy in force; ScopeAnalyzer.segment merges it.
 // Kept apart from scope.ts so the segment workers do not load the policy parser (and its YAML library).
 import { eventTime } from './time-gaps.ts';
+import type { Decoded } from './parse-event.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
@@ -35,13 +36,20 @@ export class SegmentScopeCollector {
   private readonly policies: SegmentScope['policies'] = [];
 
   /** The entries of one segment, in order; decides exactly as ScopeAnalyzer.entry which are events and policies. */
-  entry(index: number, bytes: Uint8Array): void {
+  /** `decoded`: what parseEvent made of the same bytes (the index's parse), reused instead of a second JSON.parse. */
+  entry(index: number, bytes: Uint8Array, decoded?: Decoded): void {
     if (bytes.length === 0 || bytes[0] !== 0x7b) return;
     let value: unknown;
-    try {
-      value = JSON.parse(decoder.decode(bytes));
-    } catch {
-      return;
+    // parseEvent ran JSON.parse on exactly this text when the bytes are UTF-8 (its lenient decode, like ours, is not parsed).
+    if (decoded?.json !== undefined) {
+      if (decoded.json === null) return;
+      value = decoded.json.value;
+    } else {
+      try {
+        value = JSON.parse(decoder.decode(bytes));
+      } catch {
+        return;
+      }
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
     const o = value as Record<string, unknown>;

@@ -92,7 +92,8 @@ export class RowSender {
     return id;
   }
 
-  entry(index: number, bytes: Uint8Array, offset: number, leaf: Uint8Array): void {
+  /** Parses and queues one entry; returns what parseEvent decoded and parsed, for another reader of the same bytes. */
+  entry(index: number, bytes: Uint8Array, offset: number, leaf: Uint8Array): Decoded {
     const decoded: Decoded = {};
     const f: EventFields = parseEvent(bytes, this.kind, decoded);
     const r = this.n++;
@@ -117,6 +118,7 @@ export class RowSender {
       this.nums[u + i] = v === null ? NaN : typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
     }
     if (this.n >= BATCH) this.send();
+    return decoded;
   }
 
   private send(): void {
