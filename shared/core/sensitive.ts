@@ -90,7 +90,13 @@ export function detectSensitive(entry: Uint8Array, decoded?: Decoded): Sensitive
     const reuse = decoded?.json !== undefined && decoded.text !== undefined && text.startsWith('{') && text.length <= MAX_NESTED_TEXT;
     const value = reuse ? (decoded.json && isObject(decoded.json.value) ? decoded.json.value : null) : parseObject(text);
     if (value) walk(value, add, 0);
-    else scanTextLine(text, add);
+    else {
+      scanTextLine(text, add);
+      // A line that carries an event after a prefix (a CloudWatch export line: "<time> {event}") is looked into like the event.
+      const brace = text.indexOf('{');
+      const embedded = brace > 0 ? parseObject(text.slice(brace).trimEnd()) : null;
+      if (embedded) walk(embedded, add, 0);
+    }
   } catch {
     // Only on resource exhaustion (nesting deeper than the stack): the text scans below still run.
   }

@@ -111,6 +111,12 @@ test('personal-email: the real OpenShift event of a user who signs in with an e-
   assert.equal(view.auditID, e.auditID);
 });
 
+test('an event after a text prefix is looked into: the real ConfigMap creation as a CloudWatch export line ("<time> <event>")', () => {
+  assert.deepEqual(detectSensitive(bytes(`2023-03-10T22:38:26.000Z ${CONFIGMAPS[0]}`)), [{ rule: 'credential-in-object', detail: 'requestObject holds an AWS secret access key setting' }]);
+  assert.deepEqual(rules(`2023-03-10T22:38:26.000Z ${PRIVILEGED_POD}`), []);
+  assert.deepEqual(rules('2023-03-10T22:38:26.000Z {not json'), []);
+});
+
 test('wrapped events are looked into: a Secret in an AKS properties.log string', () => {
   const e = pod();
   e.objectRef.resource = 'secrets';
