@@ -5,6 +5,30 @@ import type { Decoded } from './parse-event.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
+/**
+ * What the scope looks at in an entry: an audit.k8s.io Policy or Event JSON object, else null (access
+ * lines, text, other JSON). `decoded`, when parseEvent ran on the same bytes, saves a second JSON.parse:
+ * it parsed exactly this text when the bytes are UTF-8 (its lenient decode, like ours, is not parsed).
+ */
+export function auditObject(bytes: Uint8Array, decoded?: Decoded): { kind: 'policy' | 'event'; object: Record<string, unknown> } | null {
+  if (bytes.length === 0 || bytes[0] !== 0x7b) return null;
+  let value: unknown;
+  if (decoded?.json !== undefined) {
+    if (decoded.json === null) return null;
+    value = decoded.json.value;
+  } else {
+    try {
+      value = JSON.parse(decoder.decode(bytes));
+    } catch {
+      return null;
+    }
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const o = value as Record<string, unknown>;
+  if (typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('audit.k8s.io/')) return null;
+  return o.kind === 'Policy' ? { kind: 'policy', object: o } : o.kind === 'Event' ? { kind: 'event', object: o } : null;
+}
+
 /** What one segment contributes to the scope, without a policy: one number per event in typed arrays, plus each distinct request once. */
 export interface SegmentScope {
   events: number;
@@ -38,27 +62,14 @@ export class SegmentScopeCollector {
   /** The entries of one segment, in order; decides exactly as ScopeAnalyzer.entry which are events and policies. */
   /** `decoded`: what parseEvent made of the same bytes (the index's parse), reused instead of a second JSON.parse. */
   entry(index: number, bytes: Uint8Array, decoded?: Decoded): void {
-    if (bytes.length === 0 || bytes[0] !== 0x7b) return;
-    let value: unknown;
-    // parseEvent ran JSON.parse on exactly this text when the bytes are UTF-8 (its lenient decode, like ours, is not parsed).
-    if (decoded?.json !== undefined) {
-      if (decoded.json === null) return;
-      value = decoded.json.value;
-    } else {
-      try {
-        value = JSON.parse(decoder.decode(bytes));
-      } catch {
-        return;
-      }
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
-    const o = value as Record<string, unknown>;
-    if (o.kind === 'Policy' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('audit.k8s.io/')) {
+    const found = auditObject(bytes, decoded);
+    if (!found) return;
+    const o = found.object;
+    if (found.kind === 'policy') {
       // Copied (new Uint8Array, not slice: on a Buffer that is a view): the entry's bytes are a view of a reused read buffer.
       this.policies.push({ index, beforeEvent: this.n, bytes: new Uint8Array(bytes) });
       return;
     }
-    if (o.kind !== 'Event' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('audit.k8s.io/')) return;
     if (this.n === this.indexes.length) this.grow();
     const k = this.n++;
     this.indexes[k] = index;

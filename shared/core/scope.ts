@@ -1,7 +1,7 @@
 // Evidence scope of an archive in one pass over its entries: the audit policies in force (sealed or supplied), their blind spots, events that contradict them, and time gaps.
 // The pass can also be split: segment workers parse their entries into compact SegmentScope facts (scope-segment.ts), merged here in log order.
 import { AuditPolicyError, OUTSIDE_THE_API_SERVER, POLICY_FILE_ANNOTATION, POLICY_SHA256_ANNOTATION, blindSpots, contradiction, parseAuditPolicy, type AuditPolicy, type BlindSpot, type PolicyContradiction } from './audit-policy.ts';
-import { NO_REQUEST, type SegmentScope } from './scope-segment.ts';
+import { auditObject, NO_REQUEST, type SegmentScope } from './scope-segment.ts';
 import { eventTime, TimeGapDetector, type TimeGapReport } from './time-gaps.ts';
 
 export { NO_REQUEST, SegmentScopeCollector, type SegmentScope } from './scope-segment.ts';
@@ -57,21 +57,14 @@ export class ScopeAnalyzer {
 
   /** Entries in log order. */
   entry(index: number, bytes: Uint8Array): void {
-    // Only JSON objects can be events or policies; other lines (access logs, text) are not examined here.
-    if (bytes.length === 0 || bytes[0] !== 0x7b) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(decoder.decode(bytes));
-    } catch {
-      return;
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
-    const o = value as Record<string, unknown>;
-    if (o.kind === 'Policy' && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('audit.k8s.io/')) {
+    // Only audit Policy and Event objects are examined; access lines, text and other JSON are not.
+    const found = auditObject(bytes);
+    if (!found) return;
+    const o = found.object;
+    if (found.kind === 'policy') {
       this.sealedPolicy(index, o, bytes);
       return;
     }
-    if (o.kind !== 'Event' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('audit.k8s.io/')) return;
     this.events++;
     this.gaps.add(index, eventTime(o));
     if (!this.current) {
